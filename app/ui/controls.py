@@ -1,0 +1,81 @@
+"""Widgets drawn from a family's config declaration (engine/config.py): the same key, help text and allowed values
+as the command line's `--set`, each bound to the URL so a page's whole setup can be shared as a link."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import streamlit as st
+
+from engine.config import ConfigError, Spec, parse_value, specs
+
+LOG_LADDER = [m * 10.0**e for e in range(-6, 2) for m in (1, 2, 5)]
+
+
+def _ladder(spec: Spec, current: Any) -> list[float]:
+    values = [v for v in LOG_LADDER if spec.low <= v <= spec.high]
+    if spec.low == 0:
+        values = [0.0] + values
+    extra = [v for v in (spec.default, current) if isinstance(v, (int, float)) and v not in values]
+    return sorted(set(values + extra))
+
+
+def _fmt(v: float) -> str:
+    return "0" if v == 0 else (f"{v:g}" if 1e-3 <= abs(v) < 1e4 else f"{v:.0e}")
+
+
+def widget(spec: Spec, *, disabled: bool = False, key_prefix: str = "", bind: bool = True) -> Any:
+    """One control for `spec`; its session key is `key_prefix + spec.name` (bound to the URL parameter)."""
+    key = key_prefix + spec.name
+    current = st.session_state.get(key, spec.default)
+    common = dict(key=key, help=spec.help, disabled=disabled)
+    if bind:
+        common["bind"] = "query-params"
+    label = spec.label + (" ·live" if spec.live else "")
+    preset = key in st.session_state  # set by a preset or the URL: passing a default too would make Streamlit warn
+
+    def value(v):
+        return {} if preset else {"value": v}
+
+    if spec.type is bool:
+        return st.toggle(label, **value(spec.default), **common)
+    if spec.choices:
+        index = {} if preset else {"index": spec.choices.index(spec.default)}
+        return st.selectbox(label, spec.choices, **index, **common)
+    if spec.type is float and spec.log:
+        options = _ladder(spec, current)
+        return st.select_slider(label, options=options, format_func=_fmt, **value(spec.default), **common)
+    if spec.type is int and spec.high - spec.low <= 4096:
+        return st.slider(label, int(spec.low), int(spec.high), **value(int(spec.default)), **common)
+    if spec.type is float:
+        step = float(10 ** np.floor(np.log10((spec.high - spec.low) / 100)))
+        return st.slider(label, float(spec.low), float(spec.high), **value(float(spec.default)), step=step, **common)
+    if spec.type is int:
+        return st.number_input(label, int(spec.low), int(spec.high), **value(int(spec.default)), step=1, **common)
+    return st.text_input(label, **value(spec.default), **common)
+
+
+def widgets(config_cls, names: list[str], **kwargs) -> dict[str, Any]:
+    table = specs(config_cls)
+    return {name: widget(table[name], **kwargs) for name in names}
+
+
+def warn_bad_url_params(config_cls, extra_keys: tuple[str, ...] = ()) -> None:
+    """Streamlit silently drops URL values a widget cannot take; say which were dropped and why, and make a value
+    that is valid but off a slider's ladder available to it."""
+    table = specs(config_cls)
+    for key in list(st.query_params.keys()):
+        if key in extra_keys:
+            continue
+        if key not in table:
+            st.warning(f"Ignored URL parameter `{key}`: this page has no such setting.")
+            continue
+        try:
+            value = parse_value(table[key], st.query_params[key])
+        except ConfigError as err:
+            st.warning(f"Ignored URL parameter: {err}.")
+            continue
+        if table[key].type is float and table[key].log and f"_url_seen_{key}" not in st.session_state:
+            st.session_state[f"_url_seen_{key}"] = True
+            st.session_state.setdefault(key, value)

@@ -1,0 +1,93 @@
+"""Play / pause / step / reset / speed / save for a run, the status line, and the live area that polls snapshots."""
+
+from __future__ import annotations
+
+from typing import Callable
+
+import streamlit as st
+
+from engine.runs import Run, Snapshot, manager
+
+SPEEDS = [1, 2, 5, 10, 30, 100, 0]  # group steps per second; 0 = full speed
+STEP_LABELS = {"d": "Step D", "g": "Step G", "both": "Step"}
+STEP_HELP = {"d": "One discriminator update (d_steps of them), generator frozen.",
+             "g": "One generator update (g_steps of them), discriminator frozen.",
+             "both": "One full training step: discriminator, then generator."}
+ICONS = {"idle": ":material/radio_button_unchecked:", "queued": ":material/hourglass_top:",
+         "running": ":material/play_circle:", "paused": ":material/pause_circle:",
+         "finished": ":material/check_circle:", "stopped": ":material/stop_circle:",
+         "diverged": ":material/warning:", "failed": ":material/error:"}
+
+
+def _speed_label(v: int) -> str:
+    return "full speed" if v == 0 else f"{v} steps/s"
+
+
+def run_controls(run: Run, *, key: str, on_reset: Callable[[], None] | None = None) -> None:
+    """The control row. Buttons act through callbacks, so the page rerun that follows already shows the result."""
+    snap = run.snapshot()
+    parts = run.trainers[0].parts  # a class attribute: safe to read while training
+    playing = snap.status in ("running", "queued")
+    ended = snap.status in ("finished", "diverged", "failed")
+    cols = st.columns([1.2] + [1] * len(parts) + [1, 1, 2.4])
+    cols[0].button(":material/pause: Pause" if playing else ":material/play_arrow: Play", key=f"{key}_play",
+                   type="primary", on_click=run.pause if playing else run.start, disabled=ended and not playing,
+                   help="Train continuously / pause between steps.", use_container_width=True)
+    for col, part in zip(cols[1:], sorted(parts, key=["d", "g", "both"].index)):
+        col.button(STEP_LABELS[part], key=f"{key}_step_{part}", on_click=run.step_once, args=(part,),
+                   disabled=ended, help=STEP_HELP[part], use_container_width=True)
+    n = len(parts) + 1
+    cols[n].button(":material/restart_alt: Reset", key=f"{key}_reset", on_click=on_reset or run.reset,
+                   help="Back to step 0: fresh weights from the same seed.", use_container_width=True)
+    cols[n + 1].button(":material/save: Save", key=f"{key}_save", on_click=_save, args=(run,),
+                       help="Write runs/<id>/ (config, metrics, checkpoint, samples) to load and resume later.",
+                       use_container_width=True)
+    initial = {} if f"{key}_speed" in st.session_state else {"value": 0}
+    speed = cols[n + 2].select_slider("Speed", SPEEDS, **initial, format_func=_speed_label, key=f"{key}_speed", label_visibility="collapsed",
+                                      help="Slow motion to watch each step, or full speed.", bind="query-params")
+    run.set_speed(speed)
+
+
+def _save(run: Run) -> None:
+    try:
+        path = run.save()
+    except OSError as err:
+        st.toast(f"Could not save: {err}", icon=":material/error:")
+        return
+    st.toast(f"Saved to {path}", icon=":material/save:")
+
+
+def status_line(snap: Snapshot) -> None:
+    rate = snap.step / snap.elapsed if snap.elapsed > 0 else 0.0
+    text = f"{ICONS.get(snap.status, '')} **{snap.status}** · step {snap.step:,} · {snap.elapsed:.1f} s"
+    if rate:
+        text += f" · {rate:,.0f} steps/s"
+    if snap.status == "queued":
+        text += " · waiting for a free training slot (the server trains a few runs at a time)"
+    if snap.message and snap.status in ("diverged", "failed"):
+        st.error(f"{text}  \n{snap.message}")
+    elif snap.message and snap.status == "finished":
+        st.success(f"{text} · {snap.message}")
+    else:
+        st.markdown(text)
+
+
+def live(run: Run, render: Callable[[Snapshot], None], every: float = 0.5) -> None:
+    """Draw `render(snapshot)` now and, while the run trains, again every `every` seconds (a fragment, so the rest
+    of the page is not rerun). When training stops the whole page reruns once to refresh the controls."""
+    active = run.snapshot().active
+
+    @st.fragment(run_every=every if active else None)
+    def _area():
+        snap = run.snapshot()
+        render(snap)
+        if active and not snap.active:
+            st.rerun()
+
+    _area()
+
+
+def queue_note() -> None:
+    counts = manager().counts()
+    if counts["waiting"]:
+        st.caption(f"{counts['waiting']} run(s) waiting for a training slot on this server.")

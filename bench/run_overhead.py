@@ -1,0 +1,83 @@
+"""Overhead of the run machinery on the 2D GAN: steps/s driven by a `Run` while a reader takes snapshots at 2 Hz,
+divided by a bare `for` loop over the same trainer's `step()`, measured in one process, alternating the two.
+Also the cost of `snapshot()` itself (p50 / p95 over many calls made while training).
+
+    python bench/run_overhead.py [--seconds 10] [--rounds 3]
+Target (issue 2): ratio >= 0.9, snapshot p95 < 5 ms.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import threading
+import time
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from engine.runs import Run  # noqa: E402
+from engine.trainers import build_trainer  # noqa: E402
+
+CONFIG = {"dataset": "ring8"}  # the page's defaults
+
+
+def bare(seconds: float) -> float:
+    t = build_trainer("gan", CONFIG)
+    t.step()
+    start, n = time.perf_counter(), 0
+    while time.perf_counter() - start < seconds:
+        t.step()
+        n += 1
+    return n / (time.perf_counter() - start)
+
+
+def driven(seconds: float, costs: list[float]) -> float:
+    run = Run(lambda: build_trainer("gan", CONFIG))
+    stop = threading.Event()
+
+    def reader():  # the page's fragment: a snapshot twice a second
+        while not stop.wait(0.5):
+            t0 = time.perf_counter()
+            run.snapshot()
+            costs.append(time.perf_counter() - t0)
+
+    threading.Thread(target=reader, daemon=True).start()
+    run.start()
+    run.wait_until(lambda s: s.step > 0)
+    s0, t0 = run.snapshot().step, time.perf_counter()
+    time.sleep(seconds)
+    s1, t1 = run.snapshot().step, time.perf_counter()
+    stop.set()
+    # a burst of snapshot calls while training, for a large sample of the cost
+    for _ in range(300):
+        a = time.perf_counter()
+        run.snapshot()
+        costs.append(time.perf_counter() - a)
+        time.sleep(0.002)
+    run.stop()
+    return (s1 - s0) / (t1 - t0)
+
+
+def main() -> None:
+    p = argparse.ArgumentParser()
+    p.add_argument("--seconds", type=float, default=10.0)
+    p.add_argument("--rounds", type=int, default=3)
+    a = p.parse_args()
+    bare_rates, run_rates, costs = [], [], []
+    for r in range(a.rounds):
+        bare_rates.append(bare(a.seconds))
+        run_rates.append(driven(a.seconds, costs))
+        print(f"round {r + 1}: bare {bare_rates[-1]:.0f} steps/s, run {run_rates[-1]:.0f} steps/s")
+    ratio = sum(run_rates) / sum(bare_rates)
+    ms = np.array(costs) * 1000
+    print(f"steps/s bare {np.mean(bare_rates):.0f}, through Run with 2 Hz snapshots {np.mean(run_rates):.0f}: "
+          f"ratio {ratio:.3f} (target >= 0.9)")
+    print(f"snapshot() cost over {len(ms)} calls: p50 {np.percentile(ms, 50):.3f} ms, p95 "
+          f"{np.percentile(ms, 95):.3f} ms, max {ms.max():.3f} ms (target p95 < 5 ms)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,144 @@
+"""The command line (a contract; see docs/ARCHITECTURE.md):
+
+    python -m engine datasets
+    python -m engine train FAMILY [--dataset NAME] [--steps N] [--seed S] [--set KEY=VALUE ...] [--out DIR]
+    python -m engine sample RUN_DIR [--n N] [--seed S] [--set KEY=VALUE ...] [--out FILE.png|FILE.npz]
+
+Bad input exits with status 2 and one line that names the key and what is allowed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import json
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+from engine.config import ConfigError, parse_set_args
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="python -m engine", description="GenLab engine: train and sample from the "
+                                "command line, with the same keys as the dashboard.")
+    sub = p.add_subparsers(dest="command", required=True)
+    sub.add_parser("datasets", help="list datasets and whether each is available offline")
+    t = sub.add_parser("train", help="train a family and write a run folder")
+    t.add_argument("family")
+    t.add_argument("--dataset")
+    t.add_argument("--steps", type=int, default=2000)
+    t.add_argument("--seed", type=int)
+    t.add_argument("--set", dest="sets", action="append", default=[], metavar="KEY=VALUE")
+    t.add_argument("--out", help="run folder to write (default runs/<id>)")
+    t.add_argument("--no-progress", action="store_true", help="no progress bar (logs, CI)")
+    s = sub.add_parser("sample", help="draw samples from a saved run")
+    s.add_argument("run_dir")
+    s.add_argument("--n", type=int, default=64)
+    s.add_argument("--seed", type=int, default=0)
+    s.add_argument("--set", dest="sets", action="append", default=[], metavar="KEY=VALUE")
+    s.add_argument("--out", help="FILE.png (picture) or FILE.npz (raw samples)")
+    return p
+
+
+def cmd_datasets(_args) -> int:
+    from engine.data import format_dataset_table, list_datasets
+
+    print(format_dataset_table(list_datasets()))
+    return 0
+
+
+def cmd_train(args) -> int:
+    from engine.runs import Run
+    from engine.trainers import build_trainer, make_config
+
+    values = parse_set_args(args.sets)
+    if args.dataset:
+        values["dataset"] = args.dataset
+    if args.seed is not None:
+        values["seed"] = args.seed
+    if args.steps < 1:
+        raise ConfigError("steps", f"bad value {args.steps} for '--steps': expected an integer >= 1")
+    config = make_config(args.family, values)
+    trainer = build_trainer(args.family, config)  # load data now: a missing dataset fails before any thread starts
+    note = getattr(trainer.data, "note", "")
+    if note:
+        print(f"note: {note}", file=sys.stderr)
+    run = Run({"run": lambda: trainer}, max_steps=args.steps, preview_seconds=3600)
+    out = Path(args.out) if args.out else Path("runs") / run.run_id
+    run.start()
+    _follow(run, args.steps, show=not args.no_progress)
+    snap = run.snapshot()
+    path = run.save(folder=out)
+    summary = json.loads((Path(path) / "summary.json").read_text())
+    print(f"{snap.status}: {snap.message or 'done'}; wrote {path}")
+    print(json.dumps(summary))
+    return 0 if snap.status == "finished" else 3
+
+
+def _follow(run, steps: int, show: bool) -> None:
+    from tqdm import tqdm
+
+    with tqdm(total=steps, disable=not show, unit="step", dynamic_ncols=True) as bar:
+        try:
+            while True:
+                snap = run.snapshot()
+                bar.update(snap.step - bar.n)
+                records = snap.members[0].records
+                if records:
+                    last = records[-1]
+                    bar.set_postfix({k: f"{v:.3g}" for k, v in last.items()
+                                     if k.startswith("loss") or k in ("modes_covered", "high_quality_fraction")})
+                if snap.status not in ("running", "queued", "idle"):
+                    break
+                time.sleep(0.2)
+        except KeyboardInterrupt:
+            run.stop()
+            print("interrupted: saving the run as it is", file=sys.stderr)
+
+
+def cmd_sample(args) -> int:
+    from engine.persistence import atomic_write, load_trainer
+
+    overrides = parse_set_args(args.sets)
+    if args.n < 1:
+        raise ConfigError("n", f"bad value {args.n} for '--n': expected an integer >= 1")
+    try:
+        trainer = load_trainer(args.run_dir, overrides)
+    except (FileNotFoundError, ValueError) as err:
+        if isinstance(err, ConfigError):
+            raise
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    out = Path(args.out) if args.out else Path(args.run_dir) / f"samples-seed{args.seed}.png"
+    if out.suffix == ".npz":
+        buf = io.BytesIO()
+        np.savez_compressed(buf, **trainer.sample(args.n, args.seed))
+        atomic_write(out, buf.getvalue())
+    elif out.suffix == ".png":
+        atomic_write(out, trainer.sample_png(args.n, args.seed))
+    else:
+        raise ConfigError("out", f"bad value '{out}' for '--out': expected a file ending in .png or .npz")
+    print(f"wrote {out}")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    from engine.data import BadInput, DataUnavailable
+
+    args = _parser().parse_args(argv)
+    handlers = {"datasets": cmd_datasets, "train": cmd_train, "sample": cmd_sample}
+    try:
+        return handlers[args.command](args)
+    except ConfigError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    except (DataUnavailable, BadInput) as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,153 @@
+"""Saved runs on disk: `runs/<id>/` with config.json, metrics.csv, summary.json, checkpoint.pt, samples.png.
+
+Every file is written atomically (a temporary file in the same folder, then `os.replace`), so a crash or a second
+writer never leaves half a file. Checkpoints hold only tensors and plain containers and load with
+`weights_only=True`. A group saves one such folder per member inside its own folder, plus `group.json`.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import platform
+import re
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import torch
+
+FILES = ("config.json", "metrics.csv", "summary.json", "checkpoint.pt", "samples.png")
+
+
+def atomic_write(path: str | Path, data: bytes | str) -> None:
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    raw = data.encode() if isinstance(data, str) else data
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(raw)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+
+
+def _json(obj: Any) -> str:
+    return json.dumps(obj, indent=2, sort_keys=False, default=float) + "\n"
+
+
+def device_name(trainer) -> str:
+    dev = getattr(trainer, "device", torch.device("cpu"))
+    if dev.type == "cuda":
+        return f"cuda ({torch.cuda.get_device_name(dev)})"
+    return f"cpu ({platform.processor() or platform.machine()}, {os.cpu_count()} cores)"
+
+
+def summary_of(trainer, seconds: float) -> dict[str, Any]:
+    """The family's final metrics plus the common keys of DESIGN.md."""
+    out = dict(trainer.evaluate())
+    out.update({"family": trainer.family, "dataset": trainer.config.dataset, "steps": trainer.step_count,
+                "seconds": round(seconds, 3), "device": device_name(trainer)})
+    return out
+
+
+def save_member(trainer, records: list[dict], folder: str | Path, seconds: float) -> Path:
+    folder = Path(folder)
+    config = {"family": trainer.family, "step": trainer.step_count, "config": trainer.config_dict()}
+    atomic_write(folder / "config.json", _json(config))
+    atomic_write(folder / "metrics.csv", pd.DataFrame.from_records(records).to_csv(index=False))
+    atomic_write(folder / "summary.json", _json(summary_of(trainer, seconds)))
+    buf = io.BytesIO()
+    torch.save(trainer.state_dict(), buf)
+    atomic_write(folder / "checkpoint.pt", buf.getvalue())
+    atomic_write(folder / "samples.png", trainer.sample_png())
+    return folder
+
+
+def _safe(name: str) -> str:
+    return re.sub(r"[^A-Za-z0-9_.-]+", "_", name).strip("_") or "member"
+
+
+def save_run(run, folder: str | Path) -> str:
+    folder = Path(folder)
+    seconds = run.snapshot().elapsed
+    members = run._member_records()
+    if len(members) == 1:
+        _, trainer, records = members[0]
+        save_member(trainer, records, folder, seconds)
+    else:
+        for name, trainer, records in members:
+            save_member(trainer, records, folder / _safe(name), seconds)
+        atomic_write(folder / "group.json", _json({"members": {name: _safe(name) for name, _, _ in members}}))
+    return str(folder)
+
+
+def load_trainer(folder: str | Path, overrides: dict[str, Any] | None = None):
+    """Rebuild a trainer from a saved member folder and load its checkpoint. Raises ValueError with a clear message."""
+    from engine.trainers import build_trainer
+
+    folder = Path(folder)
+    cfg_file, ckpt_file = folder / "config.json", folder / "checkpoint.pt"
+    if not cfg_file.exists() or not ckpt_file.exists():
+        raise ValueError(f"{folder} is not a saved run: it needs config.json and checkpoint.pt")
+    saved = json.loads(cfg_file.read_text())
+    values = dict(saved["config"])
+    values.update(overrides or {})
+    state = torch.load(ckpt_file, map_location="cpu", weights_only=True)
+    data = None
+    if "custom_data" in state:
+        from engine.data import toy_from_state
+
+        data = toy_from_state(state["custom_data"])
+    trainer = build_trainer(saved["family"], values, data=data)
+    trainer.load_state_dict(state)
+    return trainer
+
+
+def load_records(folder: str | Path) -> list[dict]:
+    path = Path(folder) / "metrics.csv"
+    if not path.exists() or path.stat().st_size == 0:
+        return []
+    try:
+        frame = pd.read_csv(path)
+    except pd.errors.EmptyDataError:
+        return []
+    return frame.to_dict("records")
+
+
+def load_run(folder: str | Path, **run_kwargs):
+    """A paused `Run` rebuilt from `runs/<id>/` (a single run or a group), ready to resume."""
+    from engine.runs import Run
+
+    folder = Path(folder)
+    group_file = folder / "group.json"
+    if group_file.exists():
+        names = json.loads(group_file.read_text())["members"]
+        paths = {name: folder / sub for name, sub in names.items()}
+    else:
+        paths = {"run": folder}
+    trainers = {name: load_trainer(path) for name, path in paths.items()}
+
+    def factory_for(name):
+        loaded = trainers.pop(name)
+        first = [loaded]  # the loaded trainer the first time, a fresh one (same config and data) on reset
+
+        def factory():
+            from engine.trainers import build_trainer
+
+            return first.pop() if first else build_trainer(loaded.family, loaded.config, data=loaded.data)
+
+        return factory
+
+    run = Run({name: factory_for(name) for name in paths}, run_id=folder.name, **run_kwargs)
+    for name, path in paths.items():
+        run._restore_records(name, load_records(path))
+    run.saved_to = str(folder)
+    return run

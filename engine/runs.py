@@ -1,0 +1,520 @@
+"""Live training that never blocks the page: `Run` (one or several trainers stepped round-robin in one background
+thread), immutable `Snapshot`s, and the process-wide `RunManager` that caps how many runs train at once.
+
+The thread never calls the UI. The UI only reads `snapshot()` and sends commands (start, pause, resume, step once,
+stop, reset, knobs, save); commands are applied between steps. A run of several members is a `RunGroup`: every member
+is built with the same seed, so members whose configurations differ only in a trick see the same data order and the
+same noise, and one group step advances each member once (that is what makes a comparison fair).
+"""
+
+from __future__ import annotations
+
+import copy
+import itertools
+import logging
+import threading
+import time
+import traceback
+import weakref
+from collections import deque
+from dataclasses import dataclass, field
+from typing import Any, Callable, Mapping
+
+import pandas as pd
+
+from engine.trainers.base import Diverged, Trainer
+
+log = logging.getLogger(__name__)
+
+TrainerFactory = Callable[[], Trainer]
+STATUSES = ("idle", "queued", "running", "paused", "finished", "stopped", "diverged", "failed")
+_ids = itertools.count(1)
+
+
+@dataclass(frozen=True)
+class MemberSnapshot:
+    """What one trainer of a run looks like at one moment. Arrays in `preview` are read-only."""
+
+    name: str
+    step: int
+    records: tuple[Mapping[str, float], ...]
+    preview: Mapping[str, Any]
+    preview_step: int
+    config: Any
+
+    def history(self) -> pd.DataFrame:
+        return pd.DataFrame.from_records(list(self.records))
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    run_id: str
+    status: str
+    message: str
+    step: int
+    max_steps: int | None
+    elapsed: float
+    members: tuple[MemberSnapshot, ...]
+    version: int  # grows whenever anything visible changed
+
+    @property
+    def preview(self) -> Mapping[str, Any]:
+        return self.members[0].preview
+
+    def history(self, member: int = 0) -> pd.DataFrame:
+        return self.members[member].history()
+
+    @property
+    def active(self) -> bool:
+        return self.status in ("queued", "running")
+
+
+@dataclass
+class _Member:
+    name: str
+    factory: TrainerFactory
+    trainer: Trainer
+    records: list = field(default_factory=list)
+    pending: dict = field(default_factory=dict)  # loss sums since the last record
+    pending_n: int = 0
+    preview: Mapping[str, Any] = field(default_factory=dict)
+    preview_step: int = -1
+    last_good: dict | None = None
+    last_good_step: int = 0
+
+
+def _freeze(preview: dict) -> dict:
+    for value in preview.values():
+        if hasattr(value, "setflags"):
+            value.setflags(write=False)
+    return preview
+
+
+class Run:
+    """One or more trainers driven by one background thread (`RunGroup` is the same class with several members).
+
+    `members` maps a display name to a factory that builds a fresh trainer; the factory is called again on `reset`.
+    `max_steps` ends the run as `finished`; `preview_seconds` is the cadence of previews (time, not steps).
+    """
+
+    def __init__(self, members: Mapping[str, TrainerFactory] | TrainerFactory, *, max_steps: int | None = None,
+                 preview_seconds: float = 0.4, good_state_seconds: float = 2.0, run_id: str | None = None):
+        if callable(members):
+            members = {"run": members}
+        if not members:
+            raise ValueError("a run needs at least one trainer")
+        self.run_id = run_id or f"{time.strftime('%Y%m%d-%H%M%S')}-{next(_ids):03d}"
+        self.max_steps = max_steps
+        self.preview_seconds = preview_seconds
+        self.good_state_seconds = good_state_seconds
+        self._members = [_Member(name, f, f()) for name, f in members.items()]
+        self._cond = threading.Condition()
+        self._step_lock = threading.Lock()  # held while the trainers change; save() takes it too
+        self._thread: threading.Thread | None = None
+        self._status = "idle"
+        self._message = ""
+        self._want_pause = False
+        self._want_stop = False
+        self._pending_parts: deque[str] = deque()
+        self._knobs: dict[str, dict[str, Any]] = {}
+        self._steps_per_second: float = 0.0  # 0 = as fast as possible
+        self._elapsed = 0.0
+        self._resumed_at: float | None = None
+        self._version = 0
+        self._slots: "RunManager | None" = None
+        self._holding_slot = False
+        self.saved_to: str | None = None
+        for m in self._members:
+            self._refresh_preview(m)
+
+    # ------------------------------------------------------------------ commands (any thread)
+    @property
+    def members(self) -> list[str]:
+        return [m.name for m in self._members]
+
+    @property
+    def trainers(self) -> list[Trainer]:
+        """The live trainers. Only touch them while the run is not running (tests, the command line)."""
+        return [m.trainer for m in self._members]
+
+    @property
+    def status(self) -> str:
+        return self._status
+
+    def start(self) -> "Run":
+        """Start (or resume) continuous training."""
+        with self._cond:
+            if self._status in ("finished", "diverged", "failed"):
+                return self
+            self._want_pause = False
+            self._want_stop = False
+            self._ensure_thread()
+            self._cond.notify_all()
+        return self
+
+    resume = start
+
+    def pause(self) -> None:
+        with self._cond:
+            self._want_pause = True
+            self._cond.notify_all()
+
+    def step_once(self, part: str = "both") -> None:
+        """One step of every member (for GANs `part` may be "d" or "g"); leaves the run paused."""
+        parts = self._members[0].trainer.parts
+        if part not in parts:
+            raise ValueError(f"step part must be one of {', '.join(parts)}")
+        with self._cond:
+            if self._status in ("finished", "diverged", "failed"):
+                return
+            self._want_pause = True
+            self._want_stop = False
+            self._pending_parts.append(part)
+            self._ensure_thread()
+            self._cond.notify_all()
+
+    def stop(self, wait: bool = True) -> None:
+        with self._cond:
+            self._want_stop = True
+            self._pending_parts.clear()
+            self._cond.notify_all()
+            thread = self._thread
+        if wait and thread is not None and thread is not threading.current_thread():
+            thread.join()
+
+    def reset(self) -> None:
+        """Stop, rebuild every trainer from its factory (same seed), clear the history."""
+        self.stop()
+        with self._step_lock, self._cond:
+            for m in self._members:
+                m.trainer = m.factory()
+                m.records.clear()
+                m.pending, m.pending_n, m.last_good = {}, 0, None
+                for name, values in self._knobs.items():
+                    if name == m.name or name == "*":
+                        m.trainer.set_knobs(**values)
+                self._refresh_preview(m)
+            self._status, self._message, self._elapsed = "idle", "", 0.0
+            self._thread = None
+            self._bump()
+
+    def set_knobs(self, member: str | None = None, **values: Any) -> None:
+        """Queue live-knob changes; applied by the training thread before its next step (all members if None)."""
+        if not values:
+            return
+        with self._cond:
+            self._knobs.setdefault(member or "*", {}).update(values)
+            if self._thread is None or not self._thread.is_alive():
+                with self._step_lock:
+                    self._apply_knobs()
+                    for m in self._members:
+                        self._refresh_preview(m)
+            self._cond.notify_all()
+
+    def set_speed(self, steps_per_second: float) -> None:
+        """Slow motion for watching: at most this many group steps per second (0 = full speed)."""
+        self._steps_per_second = max(0.0, float(steps_per_second))
+
+    def join(self, timeout: float | None = None) -> None:
+        if self._thread is not None:
+            self._thread.join(timeout)
+
+    def wait_until(self, predicate: Callable[[Snapshot], bool], timeout: float = 30.0) -> Snapshot:
+        """Block until `predicate(snapshot)` holds (tests and scripts); raises TimeoutError."""
+        deadline = time.monotonic() + timeout
+        while True:
+            snap = self.snapshot()
+            if predicate(snap):
+                return snap
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"run {self.run_id} still {snap.status} at step {snap.step}")
+            with self._cond:
+                self._cond.wait(0.01)
+
+    # ------------------------------------------------------------------ reading (any thread)
+    def snapshot(self) -> Snapshot:
+        """An immutable picture of the run; cheap (no tensors touched), safe to call at any rate."""
+        with self._cond:
+            elapsed = self._elapsed + (time.monotonic() - self._resumed_at if self._resumed_at else 0.0)
+            members = tuple(MemberSnapshot(m.name, m.trainer.step_count, tuple(m.records), m.preview,
+                                           m.preview_step, m.trainer.config) for m in self._members)
+            return Snapshot(self.run_id, self._status, self._message, members[0].step, self.max_steps, elapsed,
+                            members, self._version)
+
+    # ------------------------------------------------------------------ the thread
+    def _ensure_thread(self) -> None:
+        if self._thread is None or not self._thread.is_alive():
+            self._thread = threading.Thread(target=self._loop, name=f"run-{self.run_id}", daemon=True)
+            self._thread.start()
+
+    def _bump(self) -> None:
+        self._version += 1
+        self._cond.notify_all()
+
+    def _set_status(self, status: str, message: str = "") -> None:
+        with self._cond:
+            now = time.monotonic()
+            if self._resumed_at is not None and status != "running":
+                self._elapsed += now - self._resumed_at
+                self._resumed_at = None
+            elif status == "running" and self._resumed_at is None:
+                self._resumed_at = now
+            self._status, self._message = status, message
+            self._bump()
+
+    def _next_part(self) -> str | None:
+        """Wait for work; None means the thread should end. Manages the concurrency slot."""
+        with self._cond:
+            while True:
+                if self._want_stop:
+                    return None
+                if self._pending_parts:
+                    return self._pending_parts.popleft()
+                if not self._want_pause:
+                    break
+                if self._status != "paused":
+                    self._release_slot()
+                    self._set_status("paused", self._message if self._status == "paused" else "")
+                self._cond.wait()
+        if self._slots is not None and not self._holding_slot:
+            if self._status != "queued":
+                self._set_status("queued", "waiting for a free training slot")
+            if not self._slots._acquire(self):
+                return None
+            self._holding_slot = True
+        if self._status != "running":
+            self._set_status("running")
+        return "both"
+
+    def _release_slot(self) -> None:
+        if self._holding_slot and self._slots is not None:
+            self._holding_slot = False
+            self._slots._release(self)
+
+    def _loop(self) -> None:
+        last_preview = time.monotonic()
+        last_good = 0.0
+        try:
+            while True:
+                part = self._next_part()
+                if part is None:
+                    break
+                started = time.monotonic()
+                with self._step_lock:
+                    self._apply_knobs()
+                    for m in self._members:
+                        self._step_member(m, part)
+                    now = time.monotonic()
+                    done = self.max_steps is not None and self._members[0].trainer.step_count >= self.max_steps
+                    single = self._want_pause
+                    if done or single or now - last_preview >= self.preview_seconds:
+                        for m in self._members:
+                            self._refresh_preview(m)
+                        last_preview = time.monotonic()
+                    if now - last_good >= self.good_state_seconds:
+                        for m in self._members:
+                            self._keep_good_state(m)
+                        last_good = now
+                with self._cond:
+                    self._bump()
+                if done:
+                    self._finish_records()
+                    self._release_slot()
+                    self._set_status("finished", f"reached {self.max_steps} steps")
+                    return
+                if self._steps_per_second > 0:
+                    delay = 1.0 / self._steps_per_second - (time.monotonic() - started)
+                    if delay > 0:
+                        with self._cond:
+                            self._cond.wait(delay)
+        except Diverged as err:
+            self._on_diverged(err)
+            return
+        except Exception as err:  # a bug or a bad configuration: keep the message, never kill the page
+            log.error("run %s failed:\n%s", self.run_id, traceback.format_exc())
+            self._release_slot()
+            self._set_status("failed", f"{type(err).__name__}: {err}")
+            return
+        self._finish_records()
+        self._release_slot()
+        self._set_status("stopped", self._message)
+
+    def _apply_knobs(self) -> None:
+        with self._cond:
+            knobs, self._knobs = self._knobs, {}
+        for name, values in knobs.items():
+            for m in self._members:
+                if name in ("*", m.name):
+                    m.trainer.set_knobs(**values)
+
+    def _step_member(self, m: _Member, part: str) -> None:
+        losses = m.trainer.step(part)
+        for k, v in losses.items():
+            m.pending[k] = m.pending.get(k, 0.0) + v
+        m.pending_n += 1
+        t = m.trainer
+        if t.step_count % t.log_every == 0 or t.step_count % t.eval_every == 0:
+            self._record(m, with_eval=t.step_count % t.eval_every == 0)
+
+    def _record(self, m: _Member, with_eval: bool) -> None:
+        if m.pending_n == 0 and not with_eval:
+            return
+        row = {"step": m.trainer.step_count, "seconds": round(self._elapsed_now(), 3)}
+        row.update({k: v / max(m.pending_n, 1) for k, v in m.pending.items()})
+        if with_eval:
+            row.update(m.trainer.evaluate())
+        m.pending, m.pending_n = {}, 0
+        m.records.append(row)
+
+    def _finish_records(self) -> None:
+        with self._step_lock:
+            for m in self._members:
+                last = m.records[-1]["step"] if m.records else -1
+                if m.trainer.step_count != last:
+                    self._record(m, with_eval=True)
+                self._refresh_preview(m)
+
+    def _elapsed_now(self) -> float:
+        return self._elapsed + (time.monotonic() - self._resumed_at if self._resumed_at else 0.0)
+
+    def _refresh_preview(self, m: _Member) -> None:
+        m.preview = _freeze(m.trainer.preview())
+        m.preview_step = m.trainer.step_count
+
+    def _keep_good_state(self, m: _Member) -> None:
+        m.last_good = copy.deepcopy(m.trainer.state_dict())
+        m.last_good_step = m.trainer.step_count
+
+    def _on_diverged(self, err: Diverged) -> None:
+        notes = []
+        with self._step_lock:
+            for m in self._members:
+                if not m.trainer.parameters_finite() and m.last_good is not None:
+                    m.trainer.load_state_dict(m.last_good)
+                    notes.append(f"{m.name} restored to step {m.last_good_step}")
+                self._refresh_preview(m)
+        who = f"{self._members[0].name}: " if len(self._members) > 1 else ""
+        kept = "; ".join(notes) if notes else f"the model keeps its last good state (step {err.step - 1})"
+        self._release_slot()
+        self._set_status("diverged", f"{who}{err.loss_name} became {err.value} at step {err.step}; training "
+                                     f"stopped and {kept}. Try a smaller learning rate.")
+
+    # ------------------------------------------------------------------ persistence
+    def save(self, root: str | None = None, folder: str | None = None) -> str:
+        """Write `root/<run_id>/` (or `folder`; one sub-folder per member for a group); atomic; returns the path.
+        `root` defaults to $GENLAB_RUNS_DIR or ./runs."""
+        import os
+
+        from engine import persistence
+
+        root = root or os.environ.get("GENLAB_RUNS_DIR", "runs")
+        with self._step_lock:
+            path = persistence.save_run(self, folder or f"{root}/{self.run_id}")
+        self.saved_to = path
+        return path
+
+    def _member_records(self) -> list[tuple[str, Trainer, list]]:
+        return [(m.name, m.trainer, m.records) for m in self._members]
+
+    def _restore_records(self, name: str, records: list) -> None:
+        for m in self._members:
+            if m.name == name:
+                m.records[:] = records
+        with self._cond:
+            self._bump()
+
+
+RunGroup = Run  # a Run with several members; the name reads better where that is the point
+
+
+class RunManager:
+    """Process-wide: at most `cap` runs train at once; the rest wait in a first-come queue, none is dropped.
+
+    Runs are registered under an owner object (a browser session's token); when the owner is garbage-collected
+    (the session ended) its runs are stopped and forgotten. Saved runs stay on disk and can be loaded again.
+    """
+
+    def __init__(self, cap: int = 2):
+        self.cap = cap
+        self._lock = threading.Condition()
+        self._running: set[int] = set()
+        self._queue: deque[int] = deque()
+        self._runs: dict[str, tuple[Run, int]] = {}
+        self._owners: dict[int, weakref.finalize] = {}
+
+    def submit(self, run: Run, owner: object | None = None) -> Run:
+        """Register `run` (it takes a slot only while it actually trains)."""
+        run._slots = self
+        with self._lock:
+            owner_id = id(owner) if owner is not None else 0
+            self._runs[run.run_id] = (run, owner_id)
+            if owner is not None and owner_id not in self._owners:
+                self._owners[owner_id] = weakref.finalize(owner, self.release_owner, owner_id)
+        return run
+
+    def runs(self, owner: object | None = None) -> list[Run]:
+        with self._lock:
+            return [r for r, o in self._runs.values() if owner is None or o == id(owner)]
+
+    def counts(self) -> dict[str, int]:
+        with self._lock:
+            return {"training": len(self._running), "waiting": len(self._queue), "registered": len(self._runs)}
+
+    def queue_position(self, run: Run) -> int | None:
+        with self._lock:
+            try:
+                return list(self._queue).index(id(run)) + 1
+            except ValueError:
+                return None
+
+    def forget(self, run: Run) -> None:
+        run.stop()
+        with self._lock:
+            self._runs.pop(run.run_id, None)
+
+    def release_owner(self, owner_id: int) -> None:
+        """Stop and forget every run of an owner (its session ended)."""
+        with self._lock:
+            runs = [r for r, o in self._runs.values() if o == owner_id]
+            self._owners.pop(owner_id, None)
+        for run in runs:
+            run.stop(wait=False)
+            with self._lock:
+                self._runs.pop(run.run_id, None)
+
+    # called by Run's thread
+    def _acquire(self, run: Run) -> bool:
+        key = id(run)
+        with self._lock:
+            self._queue.append(key)
+            while True:
+                if run._want_stop:
+                    self._queue.remove(key)
+                    self._lock.notify_all()
+                    return False
+                if len(self._running) < self.cap and self._queue[0] == key:
+                    self._queue.popleft()
+                    self._running.add(key)
+                    self._lock.notify_all()
+                    return True
+                self._lock.wait(0.1)
+
+    def _release(self, run: Run) -> None:
+        with self._lock:
+            self._running.discard(id(run))
+            self._lock.notify_all()
+
+
+_manager: RunManager | None = None
+_manager_lock = threading.Lock()
+
+
+def manager(cap: int | None = None) -> RunManager:
+    """The process-wide manager (created on first use; `GENLAB_MAX_RUNS` sets the cap, default 2)."""
+    global _manager
+    import os
+
+    with _manager_lock:
+        if _manager is None:
+            _manager = RunManager(cap or int(os.environ.get("GENLAB_MAX_RUNS", "2")))
+        return _manager

@@ -1,0 +1,92 @@
+"""What every family's trainer offers the run machinery (engine/runs.py) and the command line.
+
+A trainer owns its models, optimizers, data order and random streams. It is driven from exactly one thread at a time
+(the run's), so it needs no locks of its own. Everything it returns to the outside is plain numbers or numpy arrays.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+import torch
+
+
+class Diverged(RuntimeError):
+    """A loss became NaN or infinite. Raised *before* the optimizer step, so the model keeps its last good state."""
+
+    def __init__(self, loss_name: str, step: int, value: float):
+        super().__init__(f"{loss_name} became {value} at step {step}")
+        self.loss_name, self.step, self.value = loss_name, step, value
+
+
+class Trainer:
+    """Interface of a family's trainer. Subclasses set `family` and `config_cls` and implement the methods."""
+
+    family: str = ""
+    config_cls: type = object
+    parts: tuple[str, ...] = ("both",)  # what `step(part)` accepts; GANs add "d" and "g"
+    log_every: int = 10  # steps between metric records
+    eval_every: int = 200  # steps between (more expensive) evaluation records
+
+    def __init__(self, config, data):
+        self.config = config
+        self.data = data
+        self.step_count = 0
+
+    # --- training ---------------------------------------------------------------------------------------------
+    def step(self, part: str = "both") -> dict[str, float]:
+        """One training step; returns the losses of the step as floats."""
+        raise NotImplementedError
+
+    def set_knobs(self, **values: Any) -> None:
+        """Apply live knobs (validated keys of `config` marked live). Called between steps."""
+        import dataclasses
+
+        self.config = dataclasses.replace(self.config, **values)
+
+    # --- looking at it ----------------------------------------------------------------------------------------
+    def preview(self) -> dict[str, Any]:
+        """Arrays the page draws (point clouds, fields, uint8 image grids). Must not change training state."""
+        return {}
+
+    def evaluate(self) -> dict[str, float]:
+        """The family's metrics (summary.json keys). Must not change training state."""
+        return {}
+
+    def sample(self, n: int, seed: int = 0) -> dict[str, np.ndarray]:
+        """`{"points": float (n, 2)}` for 2D data or `{"images": uint8 (n, C, H, W)}`."""
+        raise NotImplementedError
+
+    def sample_png(self, n: int = 64, seed: int = 0) -> bytes:
+        """A PNG picture of samples (grid or scatter) for samples.png."""
+        raise NotImplementedError
+
+    # --- persistence ------------------------------------------------------------------------------------------
+    def config_dict(self) -> dict[str, Any]:
+        import dataclasses
+
+        return dataclasses.asdict(self.config)
+
+    def state_dict(self) -> dict[str, Any]:
+        raise NotImplementedError
+
+    def load_state_dict(self, state: dict[str, Any]) -> None:
+        raise NotImplementedError
+
+    def parameters_finite(self) -> bool:
+        """True when every parameter tensor is finite (used to decide whether a rollback is needed)."""
+        for value in self.state_dict().get("models", {}).values():
+            for tensor in value.values():
+                if torch.is_tensor(tensor) and tensor.is_floating_point() and not torch.isfinite(tensor).all():
+                    return False
+        return True
+
+
+def check_finite(step: int, **losses: torch.Tensor) -> None:
+    """Raise `Diverged` naming the first loss that is NaN or infinite."""
+    for name, value in losses.items():
+        v = float(value.detach())
+        if not math.isfinite(v):
+            raise Diverged(name, step, v)

@@ -1,0 +1,205 @@
+"""The `gan` family on 2D data: an MLP generator and discriminator with every trick as a switch.
+
+One training step = `d_steps` discriminator updates, then `g_steps` generator updates (Goodfellow et al. 2014,
+Algorithm 1). Randomness comes from separate streams: `data` (real batches), `noise` (z) and `tricks` (instance noise,
+gradient-penalty mixing), so turning a trick on never changes which batches and which z the other parts see.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import torch
+from torch import nn
+
+from engine import tricks
+from engine.metrics2d import mode_metrics
+from engine.models.mlp import MLPDiscriminator, MLPGenerator
+from engine.trainers import views2d
+from engine.trainers.base import Trainer, check_finite
+from engine.trainers.gan_config import GanConfig
+
+EVAL_SAMPLES = 2000
+
+
+def pick_device(name: str) -> torch.device:
+    if name == "auto":
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    if name == "cuda" and not torch.cuda.is_available():
+        raise ValueError("device=cuda was asked for but no CUDA GPU is visible; use device=cpu or auto")
+    return torch.device(name)
+
+
+class GanTrainer(Trainer):
+    family = "gan"
+    config_cls = GanConfig
+    parts = ("both", "d", "g")
+
+    def __init__(self, config: GanConfig, data):
+        super().__init__(config, data)
+        c = config
+        self.log_every, self.eval_every = c.log_every, c.eval_every
+        self.device = pick_device(c.device)
+        with torch.random.fork_rng(devices=[]):
+            torch.manual_seed(c.seed)
+            self.G = MLPGenerator(c.z_dim, c.g_width, c.g_depth).to(self.device)
+            mbd = (c.mbd_kernels, c.mbd_dim) if c.minibatch_discrimination else (0, 0)
+            self.D = MLPDiscriminator(c.d_width, c.d_depth, mbd_kernels=mbd[0], mbd_dim=mbd[1])
+            if c.spectral_norm:
+                tricks.apply_spectral_norm(self.D)
+            self.D = self.D.to(self.device)
+        self.opt_g = self._optimizer(self.G, c.lr_g)
+        self.opt_d = self._optimizer(self.D, c.lr_d)
+        self.avg_g = tricks.HistoricalAverage(self.G).to(self.device)
+        self.avg_d = tricks.HistoricalAverage(self.D).to(self.device)
+        self.streams = {name: torch.Generator().manual_seed(c.seed * 7919 + i)
+                        for i, name in enumerate(("data", "noise", "tricks"))}
+        fixed = torch.Generator().manual_seed(10_000 + c.seed)
+        self.eval_z = self._draw_z(EVAL_SAMPLES, fixed)
+        self.view_real = data.sample(views2d.POINTS, fixed).numpy()
+        self.last_real: torch.Tensor | None = None
+
+    # ------------------------------------------------------------------ building blocks
+    def _optimizer(self, module: nn.Module, lr: float) -> torch.optim.Optimizer:
+        if self.config.optimizer == "adam":
+            return torch.optim.Adam(module.parameters(), lr=lr, betas=(0.5, 0.999))
+        return torch.optim.SGD(module.parameters(), lr=lr)
+
+    def _draw_z(self, n: int, generator: torch.Generator) -> torch.Tensor:
+        shape = (n, self.config.z_dim)
+        if self.config.noise == "uniform":
+            z = torch.rand(shape, generator=generator) * 2 - 1
+        else:
+            z = torch.randn(shape, generator=generator)
+        return z.to(self.device)
+
+    def _real_batch(self) -> torch.Tensor:
+        return self.data.sample(self.config.batch_size, self.streams["data"]).to(self.device)
+
+    def _noisy(self, x: torch.Tensor) -> torch.Tensor:
+        c = self.config
+        sigma = tricks.annealed_sigma(c.instance_noise, self.step_count, c.instance_noise_anneal)
+        if sigma == 0:
+            return x
+        noise = torch.randn(x.shape, generator=self.streams["tricks"]).to(self.device)
+        return x + sigma * noise
+
+    def set_knobs(self, **values: Any) -> None:
+        super().set_knobs(**values)
+        self.config.check()
+        for group in self.opt_g.param_groups:
+            group["lr"] = self.config.lr_g
+        for group in self.opt_d.param_groups:
+            group["lr"] = self.config.lr_d
+
+    # ------------------------------------------------------------------ training
+    def discriminator_loss(self, real: torch.Tensor, fake: torch.Tensor) -> dict[str, torch.Tensor]:
+        c = self.config
+        real_in, fake_in = self._noisy(real), self._noisy(fake)
+        real_logits, _ = self.D(real_in)
+        fake_logits, _ = self.D(fake_in)
+        real_target, fake_target = tricks.smoothed_targets(c.label_smoothing, c.fake_label)
+        loss = tricks.discriminator_loss(c.loss, real_logits, fake_logits, real_target, fake_target)
+        out = {"loss_d": loss, "d_real": torch.sigmoid(real_logits).mean(), "d_fake": torch.sigmoid(fake_logits).mean()}
+        if c.loss == "wgan_gp" and c.gp_weight > 0:
+            gp = tricks.gradient_penalty(lambda x: self.D(x)[0], real_in, fake_in, self.streams["tricks"])
+            out["gradient_penalty"] = gp
+            loss = loss + c.gp_weight * gp
+        if c.historical_averaging > 0:
+            loss = loss + c.historical_averaging * self.avg_d.penalty(self.D)
+        out["loss"] = loss
+        return out
+
+    def generator_loss(self, fake: torch.Tensor, real: torch.Tensor | None) -> dict[str, torch.Tensor]:
+        c = self.config
+        fake_logits, fake_features = self.D(self._noisy(fake))
+        if c.feature_matching and real is not None:
+            _, real_features = self.D(self._noisy(real))
+            loss = tricks.feature_matching_loss(real_features, fake_features)
+        else:
+            loss = tricks.generator_loss(c.loss, fake_logits)
+        out = {"loss_g": loss}
+        if c.historical_averaging > 0:
+            loss = loss + c.historical_averaging * self.avg_g.penalty(self.G)
+        out["loss"] = loss
+        return out
+
+    def _update(self, losses: dict[str, torch.Tensor], opt: torch.optim.Optimizer, avg, module: nn.Module) -> None:
+        check_finite(self.step_count + 1, **{k: v for k, v in losses.items() if k != "loss"})
+        opt.zero_grad(set_to_none=True)
+        losses["loss"].backward()
+        opt.step()
+        avg.update(module)
+
+    def step(self, part: str = "both") -> dict[str, float]:
+        c = self.config
+        logged: dict[str, float] = {}
+        if part in ("both", "d"):
+            for _ in range(c.d_steps):
+                real = self._real_batch()
+                with torch.no_grad():
+                    fake = self.G(self._draw_z(c.batch_size, self.streams["noise"]))
+                losses = self.discriminator_loss(real, fake)
+                self._update(losses, self.opt_d, self.avg_d, self.D)
+                self.last_real = real
+            logged.update({k: float(v) for k, v in losses.items() if k != "loss"})
+        if part in ("both", "g"):
+            for _ in range(c.g_steps):
+                fake = self.G(self._draw_z(c.batch_size, self.streams["noise"]))
+                # NOTE: feature matching reuses the last real batch D saw, so that switching it on does not shift
+                # the data order the other variants of a comparison see.
+                real = self.last_real if self.last_real is not None else self._real_batch()
+                losses = self.generator_loss(fake, real)
+                self._update(losses, self.opt_g, self.avg_g, self.G)
+            logged.update({k: float(v) for k, v in losses.items() if k != "loss"})
+        self.step_count += 1
+        return logged
+
+    # ------------------------------------------------------------------ looking at it
+    @torch.no_grad()
+    def generate(self, z: torch.Tensor) -> torch.Tensor:
+        return self.G(z)
+
+    def evaluate(self) -> dict[str, float]:
+        points = self.generate(self.eval_z).cpu().numpy()
+        m = mode_metrics(points, self.data.centres, self.data.std, self.data.weights)
+        return {k: m[k] for k in ("modes_covered", "modes_total", "high_quality_fraction", "mode_kl")}
+
+    def preview(self) -> dict[str, Any]:
+        return views2d.gan_views(self)
+
+    def sample(self, n: int, seed: int = 0) -> dict[str, np.ndarray]:
+        z = self._draw_z(n, torch.Generator().manual_seed(seed))
+        return {"points": self.generate(z).cpu().numpy().astype(np.float32)}
+
+    def sample_png(self, n: int = 1000, seed: int = 0) -> bytes:
+        return views2d.scatter_png(self.data, self.sample(n, seed)["points"])
+
+    # ------------------------------------------------------------------ persistence
+    def state_dict(self) -> dict[str, Any]:
+        state = {
+            "step": self.step_count,
+            "models": {"G": self.G.state_dict(), "D": self.D.state_dict()},
+            "optimizers": {"G": self.opt_g.state_dict(), "D": self.opt_d.state_dict()},
+            "historical_average": {"G": self.avg_g.state_dict(), "D": self.avg_d.state_dict()},
+            "rng": {name: g.get_state() for name, g in self.streams.items()},
+        }
+        if self.last_real is not None:
+            state["last_real"] = self.last_real.cpu()
+        custom = getattr(self.data, "state", None)
+        if custom is not None:
+            state["custom_data"] = custom()
+        return state
+
+    def load_state_dict(self, state: dict[str, Any]) -> None:
+        self.step_count = int(state["step"])
+        self.G.load_state_dict(state["models"]["G"])
+        self.D.load_state_dict(state["models"]["D"])
+        self.opt_g.load_state_dict(state["optimizers"]["G"])
+        self.opt_d.load_state_dict(state["optimizers"]["D"])
+        self.avg_g.load_state_dict(state["historical_average"]["G"])
+        self.avg_d.load_state_dict(state["historical_average"]["D"])
+        for name, g in self.streams.items():
+            g.set_state(state["rng"][name])
+        self.last_real = state["last_real"].to(self.device) if "last_real" in state else None

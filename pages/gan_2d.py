@@ -1,0 +1,155 @@
+"""2D GAN playground: everything GAN Lab shows, plus the tricks, honest metrics and your own distributions."""
+
+import streamlit as st
+
+from app.ui import charts, controls, draw2d, plots2d, run_controls, session
+from engine.config import ConfigError, specs
+from engine.data import BadInput, load_dataset
+from engine.presets import GAN2D_PRESETS
+from engine.runs import Run
+from engine.trainers import build_trainer, make_config
+from engine.trainers.gan_config import GanConfig
+
+SLOT = "gan2d"
+DATASETS = ("ring8", "grid25", "spiral", "moons", "custom")
+DATA_KEYS = ["dataset", "data_noise"]
+MODEL_KEYS = ["z_dim", "noise", "g_depth", "g_width", "d_depth", "d_width", "optimizer", "batch_size", "seed"]
+TRAINING_KEYS = ["loss", "lr_g", "lr_d", "d_steps", "g_steps", "gp_weight"]
+TRICK_KEYS = ["label_smoothing", "fake_label", "feature_matching", "minibatch_discrimination", "mbd_kernels",
+              "mbd_dim", "historical_averaging", "instance_noise", "instance_noise_anneal", "spectral_norm"]
+PAGE_KEYS = ("layers", "gan2d_speed", draw2d.URL_KEY, "preset")
+SPECS = specs(GanConfig)
+
+st.title("2D GAN playground")
+st.caption("A generator (orange) learns to imitate the real data (blue) while a discriminator (the background) "
+           "learns to tell them apart. Change anything while it trains.")
+with st.expander("What to look for", icon=":material/lightbulb:"):
+    st.markdown(
+        "- **The background** is the discriminator's belief that a point is real (red = fake, blue = real). Fakes "
+        "are pushed along the **gradient arrows** towards where D says 'real'.\n"
+        "- **The manifold** is a grid in the latent space z, bent by the generator: where it folds and stretches "
+        "you see how G maps noise onto data.\n"
+        "- **Mode collapse**: fakes gather on one mode, D learns that mode is fake, fakes jump to another mode. "
+        "*Modes covered* stays low. Load the *Mode collapse* presets and compare the plain GAN with minibatch "
+        "discrimination.\n"
+        "- **Honest metrics**: a mode counts as covered when at least 1% of 2,000 samples lie within 3 standard "
+        "deviations of its centre; *high quality* is the share of samples that close to any mode.")
+
+
+# ---------------------------------------------------------------- presets and URL
+def apply_preset(name: str) -> None:
+    preset = GAN2D_PRESETS[name]
+    for key, spec in SPECS.items():
+        if key in DATA_KEYS + MODEL_KEYS + TRAINING_KEYS + TRICK_KEYS:
+            st.session_state[key] = preset.values.get(key, spec.default)
+    st.session_state["_gan2d_preset_note"] = f"**{preset.title}**: {preset.explanation}"
+
+
+controls.warn_bad_url_params(GanConfig, extra_keys=PAGE_KEYS)
+with st.sidebar:
+    st.subheader("Lesson presets")
+    names = list(GAN2D_PRESETS)
+    choice = st.selectbox("Preset", names, format_func=lambda n: GAN2D_PRESETS[n].title, key="preset",
+                          help="A ready-made setup; loading it replaces the settings below.")
+    st.button("Load preset", on_click=apply_preset, args=(choice,), use_container_width=True)
+
+    st.subheader("Data")
+    if pending := st.session_state.pop("_gan2d_set_dataset", None):
+        st.session_state["dataset"] = pending  # set before the widget exists (Streamlit forbids it after)
+    if st.session_state.get("dataset") not in DATASETS:
+        st.session_state.pop("dataset", None)
+    dataset = st.selectbox("Dataset", DATASETS, key="dataset", bind="query-params", help=SPECS["dataset"].help +
+                           " 'custom' is the distribution you draw or upload below the plot.")
+    controls.widget(SPECS["data_noise"], disabled=dataset == "custom")
+    with st.expander("Model (changes start a new model)", expanded=False):
+        controls.widgets(GanConfig, MODEL_KEYS)
+    st.subheader("Training (live)")
+    controls.widgets(GanConfig, TRAINING_KEYS)
+    st.subheader("Tricks")
+    controls.widgets(GanConfig, TRICK_KEYS)
+
+if note := st.session_state.pop("_gan2d_preset_note", None):
+    st.info(note, icon=":material/school:")
+
+# ---------------------------------------------------------------- custom data
+if draw2d.URL_KEY in st.query_params and "_gan2d_custom" not in st.session_state:
+    try:
+        from engine.data import toy_from_clicks
+
+        st.session_state["_gan2d_custom"] = toy_from_clicks(draw2d.decode_points(st.query_params[draw2d.URL_KEY]))
+    except BadInput as err:
+        st.warning(f"Ignored the drawn distribution in the URL: {err}")
+custom = st.session_state.get("_gan2d_custom")
+if dataset == "custom" and custom is None:
+    st.warning("No custom distribution yet: draw or upload one below. Showing ring8 meanwhile.")
+
+# ---------------------------------------------------------------- the run
+values = {k: st.session_state.get(k, SPECS[k].default) for k in DATA_KEYS + MODEL_KEYS + TRAINING_KEYS + TRICK_KEYS}
+if dataset == "custom" and custom is None:
+    values["dataset"] = "ring8"
+try:
+    config = make_config("gan", values)
+except ConfigError as err:
+    st.error(f"{err}. Training keeps its previous settings.")
+    config = None
+
+run = session.get_run(SLOT)
+if config is not None:
+    live = {k for k, s in SPECS.items() if s.live}
+    structure = {k: v for k, v in values.items() if k not in live}
+    data_obj = custom if values["dataset"] == "custom" else None
+    identity = (tuple(sorted(structure.items())), id(data_obj))
+    if run is None or st.session_state.get("_gan2d_identity") != identity:
+        if run is not None:
+            st.toast("New model: a setting that changes the model or data was changed.", icon=":material/refresh:")
+        data = data_obj if data_obj is not None else load_dataset(values["dataset"], noise=values["data_noise"])
+        run = session.put_run(SLOT, Run({"run": lambda c=config, d=data: build_trainer("gan", c, data=d)}))
+        st.session_state["_gan2d_identity"] = identity
+    else:
+        current = run.snapshot().members[0].config
+        changed = {k: getattr(config, k) for k in live if getattr(config, k) != getattr(current, k)}
+        run.set_knobs(**changed)
+
+run_controls.run_controls(run, key="gan2d")
+layers = st.pills("Layers", list(plots2d.LAYERS), format_func=plots2d.LAYERS.get, selection_mode="multi",
+                  default=plots2d.DEFAULT_LAYERS if "layers" not in st.session_state else None, key="layers",
+                  bind="query-params", help="What the plot shows. The discriminator is the background, "
+                  "the manifold the generator's image of a grid in z, arrows the generator's gradient on fakes.")
+bounds = run.trainers[0].data.bounds
+
+
+def render(snap) -> None:
+    run_controls.status_line(snap)
+    preview = snap.preview
+    plot, side = st.columns([3, 2])
+    with plot:
+        st.plotly_chart(plots2d.gan2d_figure(preview, bounds, layers or []), key="gan2d_plot")
+    with side:
+        m = preview.get("metrics", {})
+        a, b, c = st.columns(3)
+        a.metric("Step", f"{snap.step:,}")
+        b.metric("Modes covered", f"{m.get('modes_covered', 0)} / {m.get('modes_total', 0)}",
+                 help="A mode is covered when at least 1% of 2,000 samples lie within 3 sd of its centre.")
+        c.metric("High quality", f"{m.get('high_quality_fraction', 0):.0%}",
+                 help="Share of samples within 3 sd of their nearest mode centre.")
+        st.caption(f"Mode KL(q‖p) = {m.get('mode_kl', float('nan')):.3f} nats (0 = samples spread over modes "
+                   f"exactly as the data is)")
+        history = snap.history()
+        st.plotly_chart(charts.curves(history, ["loss_d", "loss_g"], title="Losses"), key="gan2d_losses")
+        st.plotly_chart(charts.curves(history, ["d_real", "d_fake"], title="Mean D(x): real vs fake", height=200),
+                        key="gan2d_d")
+        if not history.empty:
+            st.download_button("Metrics CSV", history.to_csv(index=False), f"{snap.run_id}-metrics.csv",
+                               "text/csv", key="gan2d_csv")
+
+
+run_controls.live(run, render)
+
+with st.expander("Draw or upload your own distribution", icon=":material/draw:"):
+    new_data = draw2d.custom_distribution_input("gan2d_draw")
+    if new_data is not None:
+        st.session_state["_gan2d_custom"] = new_data
+        if len(new_data.centres) <= 60 and getattr(new_data, "kind", "") == "clicks":
+            st.query_params[draw2d.URL_KEY] = draw2d.encode_points(new_data.centres)
+        st.session_state["_gan2d_set_dataset"] = "custom"
+        st.rerun()

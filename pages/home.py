@@ -1,0 +1,42 @@
+"""Home: what GenLab is, the families, the device, and which datasets work offline."""
+
+import pandas as pd
+import streamlit as st
+
+from app.ui.sidebar import device_label
+from engine.data import list_datasets
+
+st.title("GenLab")
+st.markdown(
+    "**Watch generative models learn, switch the tricks that make them work, and measure what each trick does.** "
+    "GenLab trains small models live on this machine while you watch and play: every control has the equation "
+    "and the paper behind it, every page has a *what to look for* panel, and every number is measured the same "
+    "way on the page, on the command line (`python -m engine`) and in the tests.")
+
+st.subheader("Lessons")
+st.page_link("pages/gan_2d.py", label="2D GAN playground", icon=":material/scatter_plot:",
+             help="GAN Lab's views plus the tricks of Salimans et al. 2016, honest mode metrics, your own data.")
+st.caption("A generator and a discriminator on 2D data: the discriminator's field, the generator's manifold, "
+           "gradients on fakes, mode collapse and the tricks that fix it.")
+st.markdown("Coming next (open issues): image GANs with all five tricks of *Improved Techniques for Training "
+            "GANs*, autoencoders and VAEs, PixelCNN, side-by-side comparison, semi-supervised GAN and classifier "
+            "tricks.")
+
+left, right = st.columns(2)
+with left:
+    st.subheader("Device")
+    st.markdown(f"Training runs on **{device_label()}**.")
+with right:
+    st.subheader("Datasets")
+
+
+@st.cache_data(ttl=60)
+def dataset_table() -> pd.DataFrame:
+    rows = list_datasets()
+    return pd.DataFrame(rows).rename(columns={"offline": "available offline"})
+
+
+with right:
+    st.dataframe(dataset_table(), hide_index=True, use_container_width=True)
+    st.caption("Without internet, `digits` (scikit-learn's 8x8 handwritten digits) and the 2D toys always work; "
+               "MNIST-like sets work when their files are on disk (`--set data_root=DIR`).")

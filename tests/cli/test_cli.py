@@ -1,0 +1,108 @@
+"""The command line contract of DESIGN.md: datasets, train, sample, and --set validation."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def engine(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
+    env = dict(os.environ, GENLAB_OFFLINE="1")
+    return subprocess.run([sys.executable, "-m", "engine", *args], cwd=cwd or ROOT, env=env, capture_output=True,
+                          text=True, timeout=300)
+
+
+def test_datasets_lists_every_name_and_offline_availability():
+    out = engine("datasets")
+    assert out.returncode == 0, out.stderr
+    for name in ("ring8", "grid25", "spiral", "moons", "digits", "mnist", "fashion_mnist", "cifar10", "folder:"):
+        assert name in out.stdout
+    assert "offline" in out.stdout.lower()
+
+
+@pytest.fixture(scope="module")
+def trained_run(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("cli") / "run"
+    res = engine("train", "gan", "--dataset", "ring8", "--steps", "40", "--seed", "3", "--set", "lr_d=2e-4",
+                 "--set", "minibatch_discrimination=true", "--out", str(out), "--no-progress")
+    assert res.returncode == 0, res.stderr
+    return out
+
+
+def test_train_writes_the_run_folder(trained_run):
+    for name in ("config.json", "metrics.csv", "summary.json", "checkpoint.pt", "samples.png"):
+        assert (trained_run / name).stat().st_size > 0, name
+    summary = json.loads((trained_run / "summary.json").read_text())
+    assert summary["family"] == "gan" and summary["dataset"] == "ring8" and summary["steps"] == 40
+    for key in ("modes_covered", "modes_total", "high_quality_fraction", "mode_kl", "seconds", "device"):
+        assert key in summary
+    config = json.loads((trained_run / "config.json").read_text())["config"]
+    assert config["lr_d"] == 2e-4 and config["minibatch_discrimination"] is True and config["seed"] == 3
+
+
+def test_train_shows_a_progress_bar(tmp_path):
+    res = engine("train", "gan", "--steps", "20", "--out", str(tmp_path / "r"))
+    assert res.returncode == 0, res.stderr
+    assert "20/20" in res.stderr  # tqdm writes to stderr
+
+
+def test_sample_npz_and_png(trained_run, tmp_path):
+    res = engine("sample", str(trained_run), "--n", "50", "--seed", "1", "--out", str(tmp_path / "s.npz"))
+    assert res.returncode == 0, res.stderr
+    points = np.load(tmp_path / "s.npz")["points"]
+    assert points.shape == (50, 2) and points.dtype == np.float32
+    again = engine("sample", str(trained_run), "--n", "50", "--seed", "1", "--out", str(tmp_path / "t.npz"))
+    assert again.returncode == 0
+    np.testing.assert_array_equal(points, np.load(tmp_path / "t.npz")["points"])
+    res = engine("sample", str(trained_run), "--n", "100", "--out", str(tmp_path / "s.png"))
+    assert res.returncode == 0, res.stderr
+    assert (tmp_path / "s.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+@pytest.mark.parametrize("args, words", [
+    (["--set", "learning_rate=1"], ["learning_rate", "lr_d", "Known keys"]),
+    (["--set", "loss=wasserstein"], ["loss", "minimax", "hinge", "wgan_gp"]),
+    (["--set", "lr_d=fast"], ["lr_d", "number"]),
+    (["--set", "label_smoothing=1.5"], ["label_smoothing", "0.5", "1"]),
+    (["--set", "minibatch_discrimination=maybe"], ["minibatch_discrimination", "true or false"]),
+    (["--set", "lr_d"], ["KEY=VALUE"]),
+    (["--set", "batch_size=nan"], ["batch_size"]),
+])
+def test_bad_set_exits_nonzero_naming_the_key(args, words, tmp_path):
+    res = engine("train", "gan", "--steps", "5", *args, "--out", str(tmp_path / "r"))
+    assert res.returncode == 2
+    for word in words:
+        assert word in res.stderr, (word, res.stderr)
+    assert not (tmp_path / "r").exists(), "nothing is written for a bad configuration"
+
+
+def test_unknown_family_and_dataset(tmp_path):
+    res = engine("train", "gann", "--steps", "5")
+    assert res.returncode == 2 and "gan" in res.stderr
+    res = engine("train", "gan", "--dataset", "ring9", "--steps", "5")
+    assert res.returncode == 2 and "ring8" in res.stderr
+
+
+def test_offline_mnist_names_digits(tmp_path):
+    res = engine("train", "gan", "--dataset", "mnist", "--set", f"data_root={tmp_path}", "--steps", "5")
+    assert res.returncode == 2
+    assert "digits" in res.stderr
+
+
+def test_sample_from_a_folder_that_is_not_a_run(tmp_path):
+    res = engine("sample", str(tmp_path), "--out", str(tmp_path / "x.png"))
+    assert res.returncode == 2
+    assert "not a saved run" in res.stderr
+
+
+def test_sample_rejects_unknown_output_type(trained_run, tmp_path):
+    res = engine("sample", str(trained_run), "--out", str(tmp_path / "x.jpg"))
+    assert res.returncode == 2 and ".png or .npz" in res.stderr

@@ -1,0 +1,23 @@
+"""Shared test set-up: the project root on sys.path, runs written to a temporary folder, no network."""
+
+import os
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+os.environ.setdefault("GENLAB_OFFLINE", "1")  # tests never download
+
+
+@pytest.fixture(autouse=True)
+def _runs_dir(tmp_path, monkeypatch):
+    monkeypatch.setenv("GENLAB_RUNS_DIR", str(tmp_path / "runs"))
+
+
+def mnist_dir() -> Path | None:
+    path = Path(os.environ.get("GENLAB_MNIST_DIR", ROOT.parent / "shared" / "data" / "mnist"))
+    return path if (path / "t10k-images-idx3-ubyte.gz").exists() else None

@@ -1,0 +1,40 @@
+"""Open each page in Chromium, start training, see the step count advance."""
+
+import re
+
+import pytest
+
+pytestmark = pytest.mark.e2e
+
+
+def wait_ready(page):
+    page.wait_for_selector("[data-testid='stApp']")
+    page.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=60_000)
+
+
+def test_home_opens(page, app_url):
+    page.goto(app_url)
+    page.get_by_role("heading", name="GenLab").first.wait_for()
+    assert page.get_by_text("2D GAN playground").first.is_visible()
+    assert page.get_by_text("ring8").first.is_visible()
+
+
+def read_step(page) -> int:
+    text = page.get_by_text(re.compile(r"step [\d,]+ ·")).first.inner_text()
+    return int(re.search(r"step ([\d,]+)", text).group(1).replace(",", ""))
+
+
+def test_gan2d_trains_in_the_browser(page, app_url):
+    page.goto(f"{app_url}/gan-2d")
+    page.get_by_role("heading", name="2D GAN playground").wait_for()
+    page.get_by_text(re.compile(r"step 0 ·")).first.wait_for()
+    page.get_by_role("button", name=re.compile("Play")).click()
+    page.get_by_role("button", name=re.compile("Pause")).wait_for()
+    page.wait_for_function(
+        "() => /step [1-9][\\d,]* ·/.test(document.body.innerText)", timeout=60_000)
+    first = read_step(page)
+    page.wait_for_timeout(2500)
+    assert read_step(page) > first, "the step count did not advance while training"
+    page.get_by_role("button", name=re.compile("Pause")).click()
+    page.get_by_role("button", name=re.compile("Play")).wait_for()
+    assert page.locator(".js-plotly-plot").count() >= 1
