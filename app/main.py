@@ -1,4 +1,4 @@
-"""GenLab: `streamlit run app/main.py`. The navigation registry and nothing else."""
+"""GenLab: `streamlit run app/main.py`. The navigation registry and the shared sidebar; nothing else."""
 
 import sys
 from pathlib import Path
@@ -9,16 +9,10 @@ if str(ROOT) not in sys.path:  # so `engine` and `app` import when started as `s
 
 import streamlit as st  # noqa: E402
 
+from app.ui.nav import navigation  # noqa: E402
 from app.ui.sidebar import global_sidebar  # noqa: E402
 
 st.set_page_config(page_title="GenLab", page_icon=":material/science:", layout="wide")
-
-PAGES = {
-    "GenLab": [st.Page(str(ROOT / "pages" / "home.py"), title="Home", icon=":material/home:", default=True)],
-    "GANs": [st.Page(str(ROOT / "pages" / "gan_2d.py"), title="2D GAN playground", icon=":material/scatter_plot:",
-                     url_path="gan-2d")],
-}
-
-page = st.navigation(PAGES)
+page = st.navigation(navigation())
 global_sidebar()
 page.run()

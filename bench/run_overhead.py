@@ -18,7 +18,9 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from engine.runs import Run  # noqa: E402
+import torch  # noqa: E402
+
+from engine.runs import Run, torch_threads  # noqa: E402
 from engine.trainers import build_trainer  # noqa: E402
 
 CONFIG = {"dataset": "ring8"}  # the page's defaults
@@ -66,15 +68,20 @@ def main() -> None:
     p.add_argument("--seconds", type=float, default=10.0)
     p.add_argument("--rounds", type=int, default=3)
     a = p.parse_args()
+    default_threads = torch.get_num_threads()
+    best_bare = bare(a.seconds)  # torch's default threads, main thread: the fastest plain loop we know
+    print(f"bare loop, main thread, torch default {default_threads} threads: {best_bare:.0f} steps/s")
+    torch.set_num_threads(torch_threads())  # what a Run uses (engine/runs.py torch_threads)
     bare_rates, run_rates, costs = [], [], []
     for r in range(a.rounds):
         bare_rates.append(bare(a.seconds))
         run_rates.append(driven(a.seconds, costs))
-        print(f"round {r + 1}: bare {bare_rates[-1]:.0f} steps/s, run {run_rates[-1]:.0f} steps/s")
+        print(f"round {r + 1}: bare {bare_rates[-1]:.0f} steps/s, run {run_rates[-1]:.0f} steps/s "
+              f"({torch_threads()} thread(s))")
     ratio = sum(run_rates) / sum(bare_rates)
     ms = np.array(costs) * 1000
     print(f"steps/s bare {np.mean(bare_rates):.0f}, through Run with 2 Hz snapshots {np.mean(run_rates):.0f}: "
-          f"ratio {ratio:.3f} (target >= 0.9)")
+          f"ratio {ratio:.3f} (target >= 0.9); vs the default-threads bare loop {np.mean(run_rates) / best_bare:.3f}")
     print(f"snapshot() cost over {len(ms)} calls: p50 {np.percentile(ms, 50):.3f} ms, p95 "
           f"{np.percentile(ms, 95):.3f} ms, max {ms.max():.3f} ms (target p95 < 5 ms)")
 

@@ -51,7 +51,7 @@ with st.sidebar:
     names = list(GAN2D_PRESETS)
     choice = st.selectbox("Preset", names, format_func=lambda n: GAN2D_PRESETS[n].title, key="preset",
                           help="A ready-made setup; loading it replaces the settings below.")
-    st.button("Load preset", on_click=apply_preset, args=(choice,), use_container_width=True)
+    st.button("Load preset", on_click=apply_preset, args=(choice,), key="gan2d_load_preset", use_container_width=True)
 
     st.subheader("Data")
     if pending := st.session_state.pop("_gan2d_set_dataset", None):

@@ -3,6 +3,7 @@
 import pandas as pd
 import streamlit as st
 
+from app.ui import nav
 from app.ui.sidebar import device_label
 from engine.data import list_datasets
 
@@ -14,7 +15,7 @@ st.markdown(
     "way on the page, on the command line (`python -m engine`) and in the tests.")
 
 st.subheader("Lessons")
-st.page_link("pages/gan_2d.py", label="2D GAN playground", icon=":material/scatter_plot:",
+st.page_link(nav.page("gan_2d.py"), label="2D GAN playground", icon=":material/scatter_plot:",
              help="GAN Lab's views plus the tricks of Salimans et al. 2016, honest mode metrics, your own data.")
 st.caption("A generator and a discriminator on 2D data: the discriminator's field, the generator's manifold, "
            "gradients on fakes, mode collapse and the tricks that fix it.")
@@ -32,11 +33,12 @@ with right:
 
 @st.cache_data(ttl=60)
 def dataset_table() -> pd.DataFrame:
-    rows = list_datasets()
-    return pd.DataFrame(rows).rename(columns={"offline": "available offline"})
+    frame = pd.DataFrame(list_datasets())
+    frame["offline"] = frame["offline"].map({True: "yes", False: "no"})
+    return frame.rename(columns={"offline": "available offline"})
 
 
 with right:
-    st.dataframe(dataset_table(), hide_index=True, use_container_width=True)
+    st.table(dataset_table().set_index("name"))
     st.caption("Without internet, `digits` (scikit-learn's 8x8 handwritten digits) and the 2D toys always work; "
                "MNIST-like sets work when their files are on disk (`--set data_root=DIR`).")

@@ -143,7 +143,7 @@ class GanTrainer(Trainer):
                 losses = self.discriminator_loss(real, fake)
                 self._update(losses, self.opt_d, self.avg_d, self.D)
                 self.last_real = real
-            logged.update({k: float(v) for k, v in losses.items() if k != "loss"})
+            logged.update({k: float(v.detach()) for k, v in losses.items() if k != "loss"})
         if part in ("both", "g"):
             for _ in range(c.g_steps):
                 fake = self.G(self._draw_z(c.batch_size, self.streams["noise"]))
@@ -152,7 +152,7 @@ class GanTrainer(Trainer):
                 real = self.last_real if self.last_real is not None else self._real_batch()
                 losses = self.generator_loss(fake, real)
                 self._update(losses, self.opt_g, self.avg_g, self.G)
-            logged.update({k: float(v) for k, v in losses.items() if k != "loss"})
+            logged.update({k: float(v.detach()) for k, v in losses.items() if k != "loss"})
         self.step_count += 1
         return logged
 
@@ -187,9 +187,9 @@ class GanTrainer(Trainer):
         }
         if self.last_real is not None:
             state["last_real"] = self.last_real.cpu()
-        custom = getattr(self.data, "state", None)
+        custom = self.data.state()  # None for the named datasets, the points for a drawn / uploaded one
         if custom is not None:
-            state["custom_data"] = custom()
+            state["custom_data"] = custom
         return state
 
     def load_state_dict(self, state: dict[str, Any]) -> None:

@@ -57,7 +57,7 @@ def gan_views(trainer) -> dict[str, Any]:
     with torch.no_grad():
         eval_points = G(trainer.eval_z)
         fake = eval_points[:POINTS]
-        reference = torch.as_tensor(trainer.view_real[:MBD_REFERENCE], device=dev)
+        reference = torch.tensor(np.array(trainer.view_real[:MBD_REFERENCE]), device=dev)
         field = discriminator_field(D, torch.as_tensor(grid, device=dev), reference)
         probability = c.loss in ("minimax", "nonsaturating")
         field = torch.sigmoid(field) if probability else field

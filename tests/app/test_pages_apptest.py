@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from streamlit.testing.v1 import AppTest
 
 TIMEOUT = 60
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def page_test(path: str) -> AppTest:
-    return AppTest.from_file(path, default_timeout=TIMEOUT)
+    return AppTest.from_file(str(ROOT / path), default_timeout=TIMEOUT)
 
 
 @pytest.fixture
@@ -27,9 +30,10 @@ def test_home_renders_families_device_and_datasets():
     assert at.title[0].value == "GenLab"
     text = " ".join(m.value for m in at.markdown)
     assert "Training runs on" in text
-    frame = at.dataframe[0].value
-    assert {"ring8", "digits", "mnist"} <= set(frame["name"])
-    assert frame.set_index("name").loc["digits", "available offline"]
+    frame = at.table[0].value
+    assert {"ring8", "digits", "mnist"} <= set(frame.index)
+    assert frame.loc["digits", "available offline"] == "yes"
+    assert frame.loc["ring8", "available offline"] == "yes"
 
 
 def test_gan2d_step_buttons_advance_one_step(gan2d):
@@ -67,7 +71,7 @@ def test_gan2d_structural_change_builds_a_new_model(gan2d):
 
 def test_gan2d_preset_loads_its_settings(gan2d):
     gan2d.selectbox(key="preset").select("mode_collapse_mbd").run()
-    gan2d.button[0].click().run()  # "Load preset" is the first button on the page (sidebar)
+    gan2d.button(key="gan2d_load_preset").click().run()
     assert not gan2d.exception
     assert gan2d.session_state["minibatch_discrimination"] is True
     assert gan2d.session_state["_run_gan2d"].trainers[0].config.minibatch_discrimination

@@ -15,8 +15,9 @@ def wait_ready(page):
 def test_home_opens(page, app_url):
     page.goto(app_url)
     page.get_by_role("heading", name="GenLab").first.wait_for()
-    assert page.get_by_text("2D GAN playground").first.is_visible()
-    assert page.get_by_text("ring8").first.is_visible()
+    page.get_by_text("2D GAN playground").first.wait_for()
+    page.get_by_text("fashion_mnist").first.wait_for()
+    page.get_by_text("Training runs on").wait_for()
 
 
 def read_step(page) -> int:

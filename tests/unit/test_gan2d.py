@@ -179,7 +179,7 @@ def test_live_knobs_change_the_optimizer():
 
 def test_two_sided_smoothing_must_stay_below_the_real_target():
     with pytest.raises(ConfigError) as info:
-        make_config("gan", {"label_smoothing": 0.7, "fake_label": 0.4})
+        make_config("gan", {"label_smoothing": 0.5, "fake_label": 0.5})
     assert "fake_label" in str(info.value)
 
 

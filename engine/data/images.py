@@ -1,0 +1,162 @@
+"""Image datasets: scikit-learn's 8x8 digits (embedded, the offline default) and the torchvision sets.
+
+Every image dataset is held in memory as float tensors in [-1, 1], shape (N, C, H, W), with a held-out split.
+"""
+
+from __future__ import annotations
+
+import gzip
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from engine.data.errors import DataUnavailable
+
+TEST_ONLY_SPLIT = 8000  # MNIST test split only: first 8,000 to train, last 2,000 held out
+
+
+@dataclass
+class ImageDataset:
+    name: str
+    train: torch.Tensor
+    train_labels: torch.Tensor | None
+    heldout: torch.Tensor
+    heldout_labels: torch.Tensor | None
+    num_classes: int = 0
+    class_names: list[str] = field(default_factory=list)
+    note: str = ""
+    skipped: int = 0
+
+    @property
+    def image_shape(self) -> tuple[int, int, int]:
+        return tuple(self.train.shape[1:])
+
+
+def _to_unit(images: np.ndarray, top: float) -> torch.Tensor:
+    return torch.as_tensor(images.astype(np.float32) / top * 2 - 1)
+
+
+def digits() -> ImageDataset:
+    """1,797 handwritten 8x8 digits (values 0..16) from scikit-learn; 1,497 train, 300 held out (fixed shuffle)."""
+    from sklearn.datasets import load_digits
+
+    d = load_digits()
+    order = np.random.RandomState(0).permutation(len(d.images))
+    x = _to_unit(d.images[order][:, None], 16.0)  # (N, 8, 8) -> (N, 1, 8, 8)
+    y = torch.as_tensor(d.target[order], dtype=torch.long)
+    return ImageDataset("digits", x[:1497], y[:1497], x[1497:], y[1497:], 10, [str(i) for i in range(10)])
+
+
+# --------------------------------------------------------------------------- MNIST-like (IDX files)
+IDX = {"mnist": ("MNIST", [str(i) for i in range(10)]),
+       "fashion_mnist": ("FashionMNIST", ["T-shirt", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt",
+                                          "Sneaker", "Bag", "Ankle boot"])}
+
+
+def read_idx(path: Path) -> np.ndarray:
+    """The IDX format of LeCun's MNIST files (gzip or not): magic, dimensions, then uint8 data."""
+    opener = gzip.open if path.suffix == ".gz" else open
+    with opener(path, "rb") as f:
+        raw = f.read()
+    ndim = raw[3]
+    dims = [int.from_bytes(raw[4 + 4 * i: 8 + 4 * i], "big") for i in range(ndim)]
+    return np.frombuffer(raw, dtype=np.uint8, offset=4 + 4 * ndim).reshape(dims)
+
+
+def _find(root: Path, sub: str, stem: str) -> Path | None:
+    for folder in (root, root / sub / "raw", root / sub):
+        for suffix in ("", ".gz"):
+            path = folder / f"{stem}{suffix}"
+            if path.exists():
+                return path
+    return None
+
+
+def data_roots(data_root: str) -> list[Path]:
+    roots = [data_root, os.environ.get("GENLAB_DATA_ROOT", ""), str(Path.home() / ".cache" / "genlab" / "data")]
+    return [Path(r).expanduser() for r in roots if r]
+
+
+def _idx_files(name: str, root: Path) -> dict[str, Path | None]:
+    sub, out = IDX[name][0], {}
+    for split, prefix in (("train", "train"), ("test", "t10k")):
+        for kind, ndim in (("images", 3), ("labels", 1)):
+            out[f"{split}_{kind}"] = _find(root, sub, f"{prefix}-{kind}-idx{ndim}-ubyte")
+    return out
+
+
+def idx_available(name: str, data_root: str = "") -> bool:
+    return any(_idx_files(name, r)["test_images"] is not None for r in data_roots(data_root))
+
+
+def mnist_like(name: str, data_root: str = "", download: bool = True) -> ImageDataset:
+    classes = IDX[name][1]
+    for root in data_roots(data_root):
+        files = _idx_files(name, root)
+        if files["test_images"] is None or files["test_labels"] is None:
+            continue
+        test_x = _to_unit(read_idx(files["test_images"])[:, None], 255.0)  # (N, 28, 28) -> (N, 1, 28, 28)
+        test_y = torch.as_tensor(read_idx(files["test_labels"]).astype(np.int64))
+        if files["train_images"] is not None and files["train_labels"] is not None:
+            train_x = _to_unit(read_idx(files["train_images"])[:, None], 255.0)
+            train_y = torch.as_tensor(read_idx(files["train_labels"]).astype(np.int64))
+            return ImageDataset(name, train_x, train_y, test_x, test_y, 10, classes)
+        k = TEST_ONLY_SPLIT
+        note = (f"only the {name} test split was found in {root}: using its first {k:,} images to train and the "
+                f"last {len(test_x) - k:,} as held-out")
+        return ImageDataset(name, test_x[:k], test_y[:k], test_x[k:], test_y[k:], 10, classes, note=note)
+    return _download(name, data_root, download)
+
+
+def _download(name: str, data_root: str, download: bool) -> ImageDataset:
+    """torchvision's download (with its progress bar) when online; otherwise a message saying how to go on."""
+    where = Path(data_root or data_roots("")[-1]).expanduser()
+    how = (f"Use --dataset digits (embedded, works offline) or --set data_root=DIR with the {name} files "
+           f"(for MNIST: t10k-images-idx3-ubyte.gz and t10k-labels-idx1-ubyte.gz, plus the train files if you have "
+           f"them).")
+    if not download or os.environ.get("GENLAB_OFFLINE") == "1":
+        raise DataUnavailable(f"{name} is not on this machine (looked in {where}) and downloads are off. {how}")
+    import socket
+
+    import torchvision
+
+    cls = {"mnist": torchvision.datasets.MNIST, "fashion_mnist": torchvision.datasets.FashionMNIST,
+           "cifar10": torchvision.datasets.CIFAR10}[name]
+    old = socket.getdefaulttimeout()
+    socket.setdefaulttimeout(15)
+    try:
+        train = cls(str(where), train=True, download=True)
+        test = cls(str(where), train=False, download=True)
+    except Exception as err:  # no network, a proxy, a half-written file: all end the same way for the user
+        raise DataUnavailable(f"{name} could not be downloaded ({type(err).__name__}: {err}). {how}") from None
+    finally:
+        socket.setdefaulttimeout(old)
+    return _from_torchvision(name, train, test)
+
+
+def _from_torchvision(name: str, train, test) -> ImageDataset:
+    def tensors(ds):
+        x = np.asarray(ds.data)
+        x = x[:, None] if x.ndim == 3 else x.transpose(0, 3, 1, 2)  # (N,H,W) -> (N,1,H,W); (N,H,W,C) -> (N,C,H,W)
+        return _to_unit(x, 255.0), torch.as_tensor(np.asarray(ds.targets), dtype=torch.long)
+
+    (tx, ty), (hx, hy) = tensors(train), tensors(test)
+    return ImageDataset(name, tx, ty, hx, hy, len(train.classes), list(train.classes))
+
+
+def cifar10(data_root: str = "", download: bool = True) -> ImageDataset:
+    import torchvision
+
+    for root in data_roots(data_root):
+        if (root / "cifar-10-batches-py" / "data_batch_1").exists():
+            train = torchvision.datasets.CIFAR10(str(root), train=True, download=False)
+            test = torchvision.datasets.CIFAR10(str(root), train=False, download=False)
+            return _from_torchvision("cifar10", train, test)
+    return _download("cifar10", data_root, download)
+
+
+def cifar_available(data_root: str = "") -> bool:
+    return any((r / "cifar-10-batches-py" / "data_batch_1").exists() for r in data_roots(data_root))
