@@ -21,8 +21,8 @@ from torch import nn
 
 def _similarity(M: torch.Tensor, M_other: torch.Tensor) -> torch.Tensor:
     """sum_j exp(-||M_i,b - M_j,b||_1) for each i of M (N, B, C) over each j of M_other (R, B, C) -> (N, B)."""
-    l1 = (M.unsqueeze(1) - M_other.unsqueeze(0)).abs().sum(-1)  # (N, R, B)
-    return torch.exp(-l1).sum(1)
+    l1 = torch.cdist(M.transpose(0, 1), M_other.transpose(0, 1), p=1)  # (B, N, C), (B, R, C) -> (B, N, R)
+    return torch.exp(-l1).sum(2).transpose(0, 1)  # (B, N) -> (N, B)
 
 
 class MinibatchDiscrimination(nn.Module):
