@@ -151,3 +151,20 @@ def load_run(folder: str | Path, **run_kwargs):
         run._restore_records(name, load_records(path))
     run.saved_to = str(folder)
     return run
+
+
+def list_saved_runs(root: str | Path | None = None, family: str | None = None) -> list[dict]:
+    """Saved single runs under `root` (default $GENLAB_RUNS_DIR or runs/), newest first, for a picker."""
+    root = Path(root or os.environ.get("GENLAB_RUNS_DIR", "runs"))
+    out = []
+    for cfg in sorted(root.glob("*/config.json"), key=lambda p: p.stat().st_mtime, reverse=True):
+        try:
+            saved = json.loads(cfg.read_text())
+        except (OSError, ValueError):
+            continue
+        if family and saved.get("family") != family:
+            continue
+        dataset = saved.get("config", {}).get("dataset", "?")
+        out.append({"path": str(cfg.parent), "family": saved.get("family"), "step": saved.get("step", 0),
+                    "label": f"{cfg.parent.name} · {dataset} · step {saved.get('step', 0):,}"})
+    return out

@@ -1,10 +1,13 @@
 """2D GAN playground: everything GAN Lab shows, plus the tricks, honest metrics and your own distributions."""
 
+import dataclasses
+
 import streamlit as st
 
 from app.ui import charts, controls, draw2d, plots2d, run_controls, session
 from engine.config import ConfigError, specs
 from engine.data import BadInput, load_dataset
+from engine.persistence import list_saved_runs, load_run
 from engine.presets import GAN2D_PRESETS
 from engine.runs import Run
 from engine.trainers import build_trainer, make_config
@@ -36,12 +39,31 @@ with st.expander("What to look for", icon=":material/lightbulb:"):
         "deviations of its centre; *high quality* is the share of samples that close to any mode.")
 
 
-# ---------------------------------------------------------------- presets and URL
-def apply_preset(name: str) -> None:
-    preset = GAN2D_PRESETS[name]
+# ---------------------------------------------------------------- presets, saved runs and URL
+def set_widget_values(values: dict) -> None:
     for key, spec in SPECS.items():
         if key in DATA_KEYS + MODEL_KEYS + TRAINING_KEYS + TRICK_KEYS:
-            st.session_state[key] = preset.values.get(key, spec.default)
+            st.session_state[key] = values.get(key, spec.default)
+
+
+def load_saved(path: str) -> None:
+    """Load runs/<id>/ as this page's run (paused where it was saved) and show its settings in the widgets."""
+    try:
+        run = load_run(path)
+    except (ValueError, OSError, KeyError) as err:
+        st.session_state["_gan2d_load_error"] = f"Could not load {path}: {err}"
+        return
+    trainer = run.trainers[0]
+    set_widget_values(dataclasses.asdict(trainer.config))
+    if trainer.config.dataset == "custom" or trainer.data.state() is not None:
+        st.session_state["_gan2d_custom"] = trainer.data
+        st.session_state["dataset"] = "custom"
+    st.session_state["_gan2d_loaded"] = run
+
+
+def apply_preset(name: str) -> None:
+    preset = GAN2D_PRESETS[name]
+    set_widget_values(preset.values)
     st.session_state["_gan2d_preset_note"] = f"**{preset.title}**: {preset.explanation}"
 
 
@@ -99,7 +121,12 @@ if config is not None:
     structure = {k: v for k, v in values.items() if k not in live}
     data_obj = custom if values["dataset"] == "custom" else None
     identity = (tuple(sorted(structure.items())), id(data_obj))
-    if run is None or st.session_state.get("_gan2d_identity") != identity:
+    loaded = st.session_state.pop("_gan2d_loaded", None)
+    if loaded is not None:
+        run = session.put_run(SLOT, loaded)
+        st.session_state["_gan2d_identity"] = identity
+        st.toast(f"Loaded {loaded.saved_to} at step {loaded.snapshot().step}: press Play to resume.")
+    elif run is None or st.session_state.get("_gan2d_identity") != identity:
         if run is not None:
             st.toast("New model: a setting that changes the model or data was changed.", icon=":material/refresh:")
         data = data_obj if data_obj is not None else load_dataset(values["dataset"], noise=values["data_noise"])
@@ -144,6 +171,17 @@ def render(snap) -> None:
 
 
 run_controls.live(run, render)
+
+with st.expander("Saved runs: load and resume", icon=":material/folder_open:"):
+    saved = list_saved_runs(family="gan")
+    if error := st.session_state.pop("_gan2d_load_error", None):
+        st.error(error)
+    if not saved:
+        st.caption("No saved 2D GAN runs yet: press Save to keep one (it lands in runs/<id>/).")
+    else:
+        pick = st.selectbox("Saved run", saved, format_func=lambda r: r["label"], key="gan2d_saved")
+        st.button("Load", key="gan2d_load", on_click=load_saved, args=(pick["path"],),
+                  help="Replaces the current run with the saved one, paused at its step.")
 
 with st.expander("Draw or upload your own distribution", icon=":material/draw:"):
     new_data = draw2d.custom_distribution_input("gan2d_draw")

@@ -31,9 +31,7 @@ def build_trainer(family: str, values: dict[str, Any] | Any | None = None, data=
     trainer_cls, config_cls = FAMILIES[family] if family in FAMILIES else (None, config_class(family))
     config = values if isinstance(values, config_cls) else make_config(family, values)
     if data is None:
-        from engine.data import load_dataset
-
-        data = load_dataset(config.dataset, data_root=config.data_root, noise=getattr(config, "data_noise", 1.0))
+        data = trainer_cls.load_data(config)
     if family == "gan" and not hasattr(data, "centres"):
         raise ConfigError("dataset", f"the gan family trains on 2D datasets for now (ring8, grid25, spiral, moons); "
                                      f"'{config.dataset}' is an image dataset: image GANs are not built yet")

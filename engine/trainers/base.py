@@ -35,6 +35,13 @@ class Trainer:
         self.data = data
         self.step_count = 0
 
+    @classmethod
+    def load_data(cls, config):
+        """The dataset named in the config (families with other needs override this)."""
+        from engine.data import load_dataset
+
+        return load_dataset(config.dataset, data_root=config.data_root, noise=getattr(config, "data_noise", 1.0))
+
     # --- training ---------------------------------------------------------------------------------------------
     def step(self, part: str = "both") -> dict[str, float]:
         """One training step; returns the losses of the step as floats."""
