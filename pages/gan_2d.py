@@ -138,6 +138,7 @@ if config is not None:
         run.set_knobs(**changed)
 
 run_controls.run_controls(run, key="gan2d")
+run_controls.saved_downloads(run, key="gan2d")
 layers = st.pills("Layers", list(plots2d.LAYERS), format_func=plots2d.LAYERS.get, selection_mode="multi",
                   default=plots2d.DEFAULT_LAYERS if "layers" not in st.session_state else None, key="layers",
                   bind="query-params", help="What the plot shows. The discriminator is the background, "

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Callable
 
 import streamlit as st
@@ -55,6 +56,21 @@ def _save(run: Run) -> None:
         st.toast(f"Could not save: {err}", icon=":material/error:")
         return
     st.toast(f"Saved to {path}", icon=":material/save:")
+
+
+def saved_downloads(run: Run, *, key: str) -> None:
+    """Download buttons for the files of the run's last save (checkpoint, samples picture, metrics)."""
+    if not run.saved_to:
+        return
+    folder = Path(run.saved_to)
+    cols = st.columns(4)
+    cols[0].caption(f"Saved in `{folder}`")
+    for col, (name, mime) in zip(cols[1:], [("checkpoint.pt", "application/octet-stream"),
+                                            ("samples.png", "image/png"), ("metrics.csv", "text/csv")]):
+        path = folder / name
+        if path.exists():
+            col.download_button(name, path.read_bytes(), f"{folder.name}-{name}", mime, key=f"{key}_dl_{name}",
+                                icon=":material/download:")
 
 
 def status_line(snap: Snapshot) -> None:

@@ -108,3 +108,23 @@ def test_gan2d_bad_typed_points_keep_the_old_data(gan2d):
     assert not gan2d.exception
     assert any("line 2" in e.value for e in gan2d.error)
     assert gan2d.session_state["_run_gan2d"] is before
+
+
+def test_gan2d_save_then_load_and_resume(gan2d):
+    run = gan2d.session_state["_run_gan2d"]
+    for _ in range(3):
+        gan2d.button(key="gan2d_step_both").click().run()
+    run.wait_until(lambda s: s.step == 3 and s.status == "paused")
+    gan2d.button(key="gan2d_save").click().run()
+    assert run.saved_to and not gan2d.exception
+    labels = [b.label for b in gan2d.get("download_button")]
+    assert "checkpoint.pt" in labels and "samples.png" in labels
+    gan2d.button(key="gan2d_reset").click().run()
+    assert run.snapshot().step == 0
+    gan2d.button(key="gan2d_load").click().run()
+    assert not gan2d.exception
+    loaded = gan2d.session_state["_run_gan2d"]
+    assert loaded is not run and loaded.snapshot().step == 3
+    gan2d.button(key="gan2d_step_both").click().run()
+    loaded.wait_until(lambda s: s.step == 4)
+    loaded.stop()
