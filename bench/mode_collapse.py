@@ -14,12 +14,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from engine.presets import GAN2D_PRESETS  # noqa: E402
+from engine.presets import GAN2D_PRESETS, MBD  # noqa: E402
 
 BASE = GAN2D_PRESETS["mode_collapse_plain"].values
 VARIANTS = {
     "plain": {},
-    "+ minibatch discrimination": {"minibatch_discrimination": True},
+    "+ minibatch discrimination": MBD,
     "+ feature matching": {"feature_matching": True},
     "+ one-sided label smoothing 0.9": {"label_smoothing": 0.9},
     "+ historical averaging 0.01": {"historical_averaging": 0.01},

@@ -19,7 +19,7 @@ DATA_KEYS = ["dataset", "data_noise"]
 MODEL_KEYS = ["z_dim", "noise", "g_depth", "g_width", "d_depth", "d_width", "optimizer", "batch_size", "seed"]
 TRAINING_KEYS = ["loss", "lr_g", "lr_d", "d_steps", "g_steps", "gp_weight"]
 TRICK_KEYS = ["label_smoothing", "fake_label", "feature_matching", "minibatch_discrimination", "mbd_kernels",
-              "mbd_dim", "historical_averaging", "instance_noise", "instance_noise_anneal", "spectral_norm"]
+              "mbd_dim", "mbd_average", "historical_averaging", "instance_noise", "instance_noise_anneal", "spectral_norm"]
 PAGE_KEYS = ("layers", "gan2d_speed", draw2d.URL_KEY, "preset")
 SPECS = specs(GanConfig)
 

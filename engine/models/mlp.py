@@ -34,10 +34,11 @@ class MLPDiscriminator(nn.Module):
     (when on) reads before the output layer.
     """
 
-    def __init__(self, width: int, depth: int, in_dim: int = 2, mbd_kernels: int = 0, mbd_dim: int = 0):
+    def __init__(self, width: int, depth: int, in_dim: int = 2, mbd_kernels: int = 0, mbd_dim: int = 0,
+                 mbd_average: bool = True):
         super().__init__()
         self.body = _stack(in_dim, width, depth, lambda: nn.LeakyReLU(0.2))
-        self.mbd = MinibatchDiscrimination(width, mbd_kernels, mbd_dim) if mbd_kernels else None
+        self.mbd = MinibatchDiscrimination(width, mbd_kernels, mbd_dim, mbd_average) if mbd_kernels else None
         self.out = nn.Linear(width + (mbd_kernels if mbd_kernels else 0), 1)
 
     def forward(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:

@@ -45,7 +45,8 @@ class GanTrainer(Trainer):
             torch.manual_seed(c.seed)
             self.G = MLPGenerator(c.z_dim, c.g_width, c.g_depth).to(self.device)
             mbd = (c.mbd_kernels, c.mbd_dim) if c.minibatch_discrimination else (0, 0)
-            self.D = MLPDiscriminator(c.d_width, c.d_depth, mbd_kernels=mbd[0], mbd_dim=mbd[1])
+            self.D = MLPDiscriminator(c.d_width, c.d_depth, mbd_kernels=mbd[0], mbd_dim=mbd[1],
+                                      mbd_average=c.mbd_average)
             if c.spectral_norm:
                 tricks.apply_spectral_norm(self.D)
             self.D = self.D.to(self.device)

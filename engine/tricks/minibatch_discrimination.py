@@ -11,6 +11,11 @@ generator) has large o, which the discriminator learns to call fake.
 
 NOTE: as in the paper's equation, the sum runs over the whole batch including j = i, so every o >= 1; some
 implementations subtract that constant self-term, which changes nothing the next linear layer cannot absorb.
+
+NOTE: with `average=True` the module returns o / n (the mean over the batch instead of the sum). The function class
+is the same (the next layer can rescale), but o then lies in (0, 1] whatever the batch size, so Adam's steps on the
+next layer do not grow with n. On ring8 this made the trick work where the plain sum did not (bench/mode_collapse.py,
+numbers in the README); `--set mbd_average=false` gives the paper's sum.
 """
 
 from __future__ import annotations
@@ -26,9 +31,10 @@ def _similarity(M: torch.Tensor, M_other: torch.Tensor) -> torch.Tensor:
 
 
 class MinibatchDiscrimination(nn.Module):
-    def __init__(self, in_features: int, kernels: int, kernel_dim: int):
+    def __init__(self, in_features: int, kernels: int, kernel_dim: int, average: bool = False):
         super().__init__()
         self.A, self.B, self.C = in_features, kernels, kernel_dim
+        self.average = average
         self.T = nn.Parameter(torch.randn(in_features, kernels, kernel_dim) * 0.1)
 
     def project(self, f: torch.Tensor) -> torch.Tensor:
@@ -38,10 +44,13 @@ class MinibatchDiscrimination(nn.Module):
     def forward(self, f: torch.Tensor) -> torch.Tensor:
         M = self.project(f)
         o = _similarity(M, M)  # (N, B)
+        if self.average:
+            o = o / f.shape[0]
         return torch.cat([f, o], dim=1)  # (N, A + B)
 
 
 def minibatch_features_against(mbd: MinibatchDiscrimination, f: torch.Tensor, reference: torch.Tensor) -> torch.Tensor:
     """o(x) for each row of `f` as if x were one more member of the batch `reference`: 1 (itself) plus the sum over
     the reference examples. Used to draw the discriminator's field on a grid without grid points judging each other."""
-    return 1.0 + _similarity(mbd.project(f), mbd.project(reference))  # (N, B)
+    o = 1.0 + _similarity(mbd.project(f), mbd.project(reference))  # (N, B)
+    return o / (reference.shape[0] + 1) if mbd.average else o

@@ -222,3 +222,14 @@ def test_spectral_norm_bounds_the_top_singular_value():
     sigma = torch.linalg.matrix_norm(net[0].weight.detach(), ord=2).item()
     assert sigma == pytest.approx(1.0, rel=0.02)
     assert not hasattr(net[2], "parametrizations")  # excluded by name
+
+
+def test_averaged_minibatch_features_are_the_sum_divided_by_the_batch_size():
+    f = torch.randn(6, 4, generator=torch.Generator().manual_seed(1))
+    summed = tricks.MinibatchDiscrimination(4, 3, 2)
+    averaged = tricks.MinibatchDiscrimination(4, 3, 2, average=True)
+    averaged.load_state_dict(summed.state_dict())
+    torch.testing.assert_close(averaged(f)[:, 4:], summed(f)[:, 4:] / 6)
+    ref = torch.randn(5, 4)
+    torch.testing.assert_close(tricks.minibatch_features_against(averaged, f, ref),
+                               tricks.minibatch_features_against(summed, f, ref) / 6)
