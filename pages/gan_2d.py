@@ -18,14 +18,27 @@ DATASETS = ("ring8", "grid25", "spiral", "moons", "custom")
 DATA_KEYS = ["dataset", "data_noise"]
 MODEL_KEYS = ["z_dim", "noise", "g_depth", "g_width", "d_depth", "d_width", "optimizer", "batch_size", "seed"]
 TRAINING_KEYS = ["loss", "lr_g", "lr_d", "d_steps", "g_steps", "gp_weight"]
-TRICK_KEYS = ["label_smoothing", "fake_label", "feature_matching", "minibatch_discrimination", "mbd_kernels",
-              "mbd_dim", "mbd_average", "historical_averaging", "instance_noise", "instance_noise_anneal", "spectral_norm"]
+TRICK_KEYS = [
+    "label_smoothing",
+    "fake_label",
+    "feature_matching",
+    "minibatch_discrimination",
+    "mbd_kernels",
+    "mbd_dim",
+    "mbd_average",
+    "historical_averaging",
+    "instance_noise",
+    "instance_noise_anneal",
+    "spectral_norm",
+]
 PAGE_KEYS = ("layers", "gan2d_speed", draw2d.URL_KEY, "preset")
 SPECS = specs(GanConfig)
 
 st.title("2D GAN playground")
-st.caption("A generator (orange) learns to imitate the real data (blue) while a discriminator (the background) "
-           "learns to tell them apart. Change anything while it trains.")
+st.caption(
+    "A generator (orange) learns to imitate the real data (blue) while a discriminator (the background) "
+    "learns to tell them apart. Change anything while it trains."
+)
 with st.expander("What to look for", icon=":material/lightbulb:"):
     st.markdown(
         "- **The background** is the discriminator's belief that a point is real (red = fake, blue = real). Fakes "
@@ -36,7 +49,8 @@ with st.expander("What to look for", icon=":material/lightbulb:"):
         "*Modes covered* stays low. Load the *Mode collapse* presets and compare the plain GAN with minibatch "
         "discrimination.\n"
         "- **Honest metrics**: a mode counts as covered when at least 1% of 2,000 samples lie within 3 standard "
-        "deviations of its centre; *high quality* is the share of samples that close to any mode.")
+        "deviations of its centre; *high quality* is the share of samples that close to any mode."
+    )
 
 
 # ---------------------------------------------------------------- presets, saved runs and URL
@@ -71,8 +85,13 @@ controls.warn_bad_url_params(GanConfig, extra_keys=PAGE_KEYS)
 with st.sidebar:
     st.subheader("Lesson presets")
     names = list(GAN2D_PRESETS)
-    choice = st.selectbox("Preset", names, format_func=lambda n: GAN2D_PRESETS[n].title, key="preset",
-                          help="A ready-made setup; loading it replaces the settings below.")
+    choice = st.selectbox(
+        "Preset",
+        names,
+        format_func=lambda n: GAN2D_PRESETS[n].title,
+        key="preset",
+        help="A ready-made setup; loading it replaces the settings below.",
+    )
     st.button("Load preset", on_click=apply_preset, args=(choice,), key="gan2d_load_preset", use_container_width=True)
 
     st.subheader("Data")
@@ -80,8 +99,13 @@ with st.sidebar:
         st.session_state["dataset"] = pending  # set before the widget exists (Streamlit forbids it after)
     if st.session_state.get("dataset") not in DATASETS:
         st.session_state.pop("dataset", None)
-    dataset = st.selectbox("Dataset", DATASETS, key="dataset", bind="query-params", help=SPECS["dataset"].help +
-                           " 'custom' is the distribution you draw or upload below the plot.")
+    dataset = st.selectbox(
+        "Dataset",
+        DATASETS,
+        key="dataset",
+        bind="query-params",
+        help=SPECS["dataset"].help + " 'custom' is the distribution you draw or upload below the plot.",
+    )
     controls.widget(SPECS["data_noise"], disabled=dataset == "custom")
     with st.expander("Model (changes start a new model)", expanded=False):
         controls.widgets(GanConfig, MODEL_KEYS)
@@ -139,10 +163,17 @@ if config is not None:
 
 run_controls.run_controls(run, key="gan2d")
 run_controls.saved_downloads(run, key="gan2d")
-layers = st.pills("Layers", list(plots2d.LAYERS), format_func=plots2d.LAYERS.get, selection_mode="multi",
-                  default=plots2d.DEFAULT_LAYERS if "layers" not in st.session_state else None, key="layers",
-                  bind="query-params", help="What the plot shows. The discriminator is the background, "
-                  "the manifold the generator's image of a grid in z, arrows the generator's gradient on fakes.")
+layers = st.pills(
+    "Layers",
+    list(plots2d.LAYERS),
+    format_func=plots2d.LAYERS.get,
+    selection_mode="multi",
+    default=plots2d.DEFAULT_LAYERS if "layers" not in st.session_state else None,
+    key="layers",
+    bind="query-params",
+    help="What the plot shows. The discriminator is the background, "
+    "the manifold the generator's image of a grid in z, arrows the generator's gradient on fakes.",
+)
 bounds = run.trainers[0].data.bounds
 
 
@@ -156,19 +187,29 @@ def render(snap) -> None:
         m = preview.get("metrics", {})
         a, b, c = st.columns(3)
         a.metric("Step", f"{snap.step:,}")
-        b.metric("Modes covered", f"{m.get('modes_covered', 0)} / {m.get('modes_total', 0)}",
-                 help="A mode is covered when at least 1% of 2,000 samples lie within 3 sd of its centre.")
-        c.metric("High quality", f"{m.get('high_quality_fraction', 0):.0%}",
-                 help="Share of samples within 3 sd of their nearest mode centre.")
-        st.caption(f"Mode KL(q‖p) = {m.get('mode_kl', float('nan')):.3f} nats (0 = samples spread over modes "
-                   f"exactly as the data is)")
+        b.metric(
+            "Modes covered",
+            f"{m.get('modes_covered', 0)} / {m.get('modes_total', 0)}",
+            help="A mode is covered when at least 1% of 2,000 samples lie within 3 sd of its centre.",
+        )
+        c.metric(
+            "High quality",
+            f"{m.get('high_quality_fraction', 0):.0%}",
+            help="Share of samples within 3 sd of their nearest mode centre.",
+        )
+        st.caption(
+            f"Mode KL(q‖p) = {m.get('mode_kl', float('nan')):.3f} nats (0 = samples spread over modes "
+            f"exactly as the data is)"
+        )
         history = snap.history()
         st.plotly_chart(charts.curves(history, ["loss_d", "loss_g"], title="Losses"), key="gan2d_losses")
-        st.plotly_chart(charts.curves(history, ["d_real", "d_fake"], title="Mean D(x): real vs fake", height=200),
-                        key="gan2d_d")
+        st.plotly_chart(
+            charts.curves(history, ["d_real", "d_fake"], title="Mean D(x): real vs fake", height=200), key="gan2d_d"
+        )
         if not history.empty:
-            st.download_button("Metrics CSV", history.to_csv(index=False), f"{snap.run_id}-metrics.csv",
-                               "text/csv", key="gan2d_csv")
+            st.download_button(
+                "Metrics CSV", history.to_csv(index=False), f"{snap.run_id}-metrics.csv", "text/csv", key="gan2d_csv"
+            )
 
 
 run_controls.live(run, render)
@@ -181,8 +222,13 @@ with st.expander("Saved runs: load and resume", icon=":material/folder_open:"):
         st.caption("No saved 2D GAN runs yet: press Save to keep one (it lands in runs/<id>/).")
     else:
         pick = st.selectbox("Saved run", saved, format_func=lambda r: r["label"], key="gan2d_saved")
-        st.button("Load", key="gan2d_load", on_click=load_saved, args=(pick["path"],),
-                  help="Replaces the current run with the saved one, paused at its step.")
+        st.button(
+            "Load",
+            key="gan2d_load",
+            on_click=load_saved,
+            args=(pick["path"],),
+            help="Replaces the current run with the saved one, paused at its step.",
+        )
 
 with st.expander("Draw or upload your own distribution", icon=":material/draw:"):
     new_data = draw2d.custom_distribution_input("gan2d_draw")

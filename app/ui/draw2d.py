@@ -29,13 +29,30 @@ def decode_points(text: str) -> np.ndarray:
 
 
 def _pad_figure(selected: np.ndarray | None) -> go.Figure:
-    fig = go.Figure(go.Scatter(x=PAD_POINTS[:, 0], y=PAD_POINTS[:, 1], mode="markers",
-                               marker=dict(size=7, color="rgba(47,109,181,0.12)"), hoverinfo="x+y", name="pad"))
+    fig = go.Figure(
+        go.Scatter(
+            x=PAD_POINTS[:, 0],
+            y=PAD_POINTS[:, 1],
+            mode="markers",
+            marker=dict(size=7, color="rgba(47,109,181,0.12)"),
+            hoverinfo="x+y",
+            name="pad",
+        )
+    )
     if selected is not None and len(selected):
-        fig.add_trace(go.Scatter(x=selected[:, 0], y=selected[:, 1], mode="markers", hoverinfo="skip",
-                                 marker=dict(size=9, color="#e6701a"), name="your modes"))
-    fig.update_layout(height=380, margin=dict(l=5, r=5, t=5, b=5), showlegend=False, dragmode="lasso",
-                      plot_bgcolor="white")
+        fig.add_trace(
+            go.Scatter(
+                x=selected[:, 0],
+                y=selected[:, 1],
+                mode="markers",
+                hoverinfo="skip",
+                marker=dict(size=9, color="#e6701a"),
+                name="your modes",
+            )
+        )
+    fig.update_layout(
+        height=380, margin=dict(l=5, r=5, t=5, b=5), showlegend=False, dragmode="lasso", plot_bgcolor="white"
+    )
     fig.update_yaxes(scaleanchor="x", scaleratio=1)
     return fig
 
@@ -44,14 +61,29 @@ def custom_distribution_input(key: str):
     """Widgets for a custom distribution; returns a Toy2D when the user applied one this run, else None."""
     clicks, upload, typed = st.tabs(["Click or lasso", "Upload CSV", "Type points"])
     with clicks:
-        st.caption("Click pad points (shift-click for more) or draw a lasso / box around a region; each chosen point "
-                   "becomes a small Gaussian mode.")
-        state = st.plotly_chart(_pad_figure(st.session_state.get(f"{key}_chosen")), key=f"{key}_pad",
-                                on_select="rerun", selection_mode=("points", "box", "lasso"))
-        idx = sorted({p["point_index"] for p in (state.selection.points if state else []) if p.get("curve_number") == 0})
+        st.caption(
+            "Click pad points (shift-click for more) or draw a lasso / box around a region; each chosen point "
+            "becomes a small Gaussian mode."
+        )
+        state = st.plotly_chart(
+            _pad_figure(st.session_state.get(f"{key}_chosen")),
+            key=f"{key}_pad",
+            on_select="rerun",
+            selection_mode=("points", "box", "lasso"),
+        )
+        idx = sorted(
+            {p["point_index"] for p in (state.selection.points if state else []) if p.get("curve_number") == 0}
+        )
         chosen = PAD_POINTS[idx] if idx else None
-        std = st.slider("Spread of each mode", 0.01, 0.3, 0.05, 0.01, key=f"{key}_std",
-                        help="Standard deviation of the Gaussian placed at each chosen point.")
+        std = st.slider(
+            "Spread of each mode",
+            0.01,
+            0.3,
+            0.05,
+            0.01,
+            key=f"{key}_std",
+            help="Standard deviation of the Gaussian placed at each chosen point.",
+        )
         if st.button(f"Use {len(idx)} chosen point(s) as the data", key=f"{key}_use_clicks", disabled=not idx):
             st.session_state[f"{key}_chosen"] = chosen
             return toy_from_clicks(chosen, std=std)

@@ -11,13 +11,21 @@ from engine.runs import Run, Snapshot, manager
 
 SPEEDS = [1, 2, 5, 10, 30, 100, 0]  # group steps per second; 0 = full speed
 STEP_LABELS = {"d": "Step D", "g": "Step G", "both": "Step"}
-STEP_HELP = {"d": "One discriminator update (d_steps of them), generator frozen.",
-             "g": "One generator update (g_steps of them), discriminator frozen.",
-             "both": "One full training step: discriminator, then generator."}
-ICONS = {"idle": ":material/radio_button_unchecked:", "queued": ":material/hourglass_top:",
-         "running": ":material/play_circle:", "paused": ":material/pause_circle:",
-         "finished": ":material/check_circle:", "stopped": ":material/stop_circle:",
-         "diverged": ":material/warning:", "failed": ":material/error:"}
+STEP_HELP = {
+    "d": "One discriminator update (d_steps of them), generator frozen.",
+    "g": "One generator update (g_steps of them), discriminator frozen.",
+    "both": "One full training step: discriminator, then generator.",
+}
+ICONS = {
+    "idle": ":material/radio_button_unchecked:",
+    "queued": ":material/hourglass_top:",
+    "running": ":material/play_circle:",
+    "paused": ":material/pause_circle:",
+    "finished": ":material/check_circle:",
+    "stopped": ":material/stop_circle:",
+    "diverged": ":material/warning:",
+    "failed": ":material/error:",
+}
 
 
 def _speed_label(v: int) -> str:
@@ -31,21 +39,52 @@ def run_controls(run: Run, *, key: str, on_reset: Callable[[], None] | None = No
     playing = snap.status in ("running", "queued")
     ended = snap.status in ("finished", "diverged", "failed")
     cols = st.columns([1.2] + [1] * len(parts) + [1, 1, 2.4])
-    cols[0].button(":material/pause: Pause" if playing else ":material/play_arrow: Play", key=f"{key}_play",
-                   type="primary", on_click=run.pause if playing else run.start, disabled=ended and not playing,
-                   help="Train continuously / pause between steps.", use_container_width=True)
+    cols[0].button(
+        ":material/pause: Pause" if playing else ":material/play_arrow: Play",
+        key=f"{key}_play",
+        type="primary",
+        on_click=run.pause if playing else run.start,
+        disabled=ended and not playing,
+        help="Train continuously / pause between steps.",
+        use_container_width=True,
+    )
     for col, part in zip(cols[1:], sorted(parts, key=["d", "g", "both"].index)):
-        col.button(STEP_LABELS[part], key=f"{key}_step_{part}", on_click=run.step_once, args=(part,),
-                   disabled=ended, help=STEP_HELP[part], use_container_width=True)
+        col.button(
+            STEP_LABELS[part],
+            key=f"{key}_step_{part}",
+            on_click=run.step_once,
+            args=(part,),
+            disabled=ended,
+            help=STEP_HELP[part],
+            use_container_width=True,
+        )
     n = len(parts) + 1
-    cols[n].button(":material/restart_alt: Reset", key=f"{key}_reset", on_click=on_reset or run.reset,
-                   help="Back to step 0: fresh weights from the same seed.", use_container_width=True)
-    cols[n + 1].button(":material/save: Save", key=f"{key}_save", on_click=_save, args=(run,),
-                       help="Write runs/<id>/ (config, metrics, checkpoint, samples) to load and resume later.",
-                       use_container_width=True)
+    cols[n].button(
+        ":material/restart_alt: Reset",
+        key=f"{key}_reset",
+        on_click=on_reset or run.reset,
+        help="Back to step 0: fresh weights from the same seed.",
+        use_container_width=True,
+    )
+    cols[n + 1].button(
+        ":material/save: Save",
+        key=f"{key}_save",
+        on_click=_save,
+        args=(run,),
+        help="Write runs/<id>/ (config, metrics, checkpoint, samples) to load and resume later.",
+        use_container_width=True,
+    )
     initial = {} if f"{key}_speed" in st.session_state else {"value": 0}
-    speed = cols[n + 2].select_slider("Speed", SPEEDS, **initial, format_func=_speed_label, key=f"{key}_speed", label_visibility="collapsed",
-                                      help="Slow motion to watch each step, or full speed.", bind="query-params")
+    speed = cols[n + 2].select_slider(
+        "Speed",
+        SPEEDS,
+        **initial,
+        format_func=_speed_label,
+        key=f"{key}_speed",
+        label_visibility="collapsed",
+        help="Slow motion to watch each step, or full speed.",
+        bind="query-params",
+    )
     run.set_speed(speed)
 
 
@@ -65,12 +104,20 @@ def saved_downloads(run: Run, *, key: str) -> None:
     folder = Path(run.saved_to)
     cols = st.columns(4)
     cols[0].caption(f"Saved in `{folder}`")
-    for col, (name, mime) in zip(cols[1:], [("checkpoint.pt", "application/octet-stream"),
-                                            ("samples.png", "image/png"), ("metrics.csv", "text/csv")]):
+    for col, (name, mime) in zip(
+        cols[1:],
+        [("checkpoint.pt", "application/octet-stream"), ("samples.png", "image/png"), ("metrics.csv", "text/csv")],
+    ):
         path = folder / name
         if path.exists():
-            col.download_button(name, path.read_bytes(), f"{folder.name}-{name}", mime, key=f"{key}_dl_{name}",
-                                icon=":material/download:")
+            col.download_button(
+                name,
+                path.read_bytes(),
+                f"{folder.name}-{name}",
+                mime,
+                key=f"{key}_dl_{name}",
+                icon=":material/download:",
+            )
 
 
 def status_line(snap: Snapshot) -> None:

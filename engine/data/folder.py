@@ -69,9 +69,19 @@ def image_folder(path: str, image_size: int = 64) -> ImageDataset:
     y = y[order] if y is not None else None
     k = max(1, int(round(len(x) * 0.9))) if len(x) > 1 else 1
     skipped = sum(reasons.values())
-    notes = [f"skipped {skipped} file(s): " + ", ".join(f"{v} {k_}" for k_, v in reasons.items() if v)] if skipped else []
+    notes = (
+        [f"skipped {skipped} file(s): " + ", ".join(f"{v} {k_}" for k_, v in reasons.items() if v)] if skipped else []
+    )
     if colour and any(img.mode in ("L", "1") for img in images):
         notes.append("grayscale and colour images were mixed: all converted to RGB")
-    return ImageDataset(f"folder:{path}", x[:k], y[:k] if y is not None else None, x[k:] if len(x) > 1 else x[:1],
-                        (y[k:] if len(x) > 1 else y[:1]) if y is not None else None,
-                        len(subfolders) if labelled else 0, subfolders if labelled else [], "; ".join(notes), skipped)
+    return ImageDataset(
+        f"folder:{path}",
+        x[:k],
+        y[:k] if y is not None else None,
+        x[k:] if len(x) > 1 else x[:1],
+        (y[k:] if len(x) > 1 else y[:1]) if y is not None else None,
+        len(subfolders) if labelled else 0,
+        subfolders if labelled else [],
+        "; ".join(notes),
+        skipped,
+    )
