@@ -14,7 +14,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+import torch  # noqa: E402
+
+from engine.config import parse_set_args  # noqa: E402
 from engine.presets import GAN2D_PRESETS  # noqa: E402
+from engine.runs import torch_threads  # noqa: E402
 from engine.trainers import build_trainer  # noqa: E402
 
 
@@ -36,8 +40,11 @@ def main() -> None:
     p.add_argument("--seeds", type=int, default=5)
     p.add_argument("--check", type=int, default=50)
     p.add_argument("--limit", type=float, default=120.0)
+    p.add_argument("--set", dest="sets", action="append", default=[], metavar="KEY=VALUE", help="try a variation")
     a = p.parse_args()
-    values = GAN2D_PRESETS[a.preset].values
+    values = {**GAN2D_PRESETS[a.preset].values, **parse_set_args(a.sets)}
+    torch.set_num_threads(torch_threads())  # as in a Run
+    print(f"{values}, {torch.get_num_threads()} torch thread(s)")
     times = []
     for seed in range(a.seeds):
         seconds, steps = time_to_all_modes(values, seed, a.check, a.limit)

@@ -20,6 +20,7 @@ from collections import deque
 from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping
 
+import numpy as np
 import pandas as pd
 import torch
 
@@ -85,10 +86,18 @@ class _Member:
 
 
 def _freeze(preview: dict) -> dict:
-    for value in preview.values():
-        if hasattr(value, "setflags"):
+    """Make the arrays of a preview read-only. An array that borrows its memory (`tensor.numpy()` shares the
+    tensor's storage) is copied first: otherwise training would keep changing a "frozen" snapshot."""
+    out = {}
+    for key, value in preview.items():
+        if isinstance(value, np.ndarray):
+            if not value.flags.owndata:
+                value = value.copy()
             value.setflags(write=False)
-    return preview
+        elif isinstance(value, dict):
+            value = _freeze(value)
+        out[key] = value
+    return out
 
 
 class Run:
@@ -117,7 +126,8 @@ class Run:
         self._want_pause = False
         self._want_stop = False
         self._pending_parts: deque[str] = deque()
-        self._knobs: dict[str, dict[str, Any]] = {}
+        self._knobs: dict[str, dict[str, Any]] = {}  # waiting to be applied
+        self._applied_knobs: dict[str, dict[str, Any]] = {}  # applied so far: re-applied after a reset
         self._steps_per_second: float = 0.0  # 0 = as fast as possible
         self._elapsed = 0.0
         self._resumed_at: float | None = None
@@ -144,6 +154,7 @@ class Run:
 
     def start(self) -> "Run":
         """Start (or resume) continuous training."""
+        self._join_stopping()
         with self._cond:
             if self._status in ("finished", "diverged", "failed"):
                 return self
@@ -151,20 +162,35 @@ class Run:
             self._want_stop = False
             self._ensure_thread()
             self._cond.notify_all()
+        self._await(lambda: self._status not in ("idle", "paused", "stopped"))
         return self
 
     resume = start
 
     def pause(self) -> None:
+        """Pause between steps. Returns once the thread has paused (or after `ACK_SECONDS` of a long step), so a page
+        that reruns right after the click already shows the run as paused."""
         with self._cond:
             self._want_pause = True
             self._cond.notify_all()
+        self._await(lambda: self._status not in ("running", "queued"))
+
+    ACK_SECONDS = 2.0
+
+    def _await(self, done: Callable[[], bool]) -> None:
+        """Wait (at most ACK_SECONDS) for the training thread to acknowledge a command."""
+        thread = self._thread
+        if thread is None or thread is threading.current_thread():
+            return
+        with self._cond:
+            self._cond.wait_for(lambda: done() or not thread.is_alive(), self.ACK_SECONDS)
 
     def step_once(self, part: str = "both") -> None:
         """One step of every member (for GANs `part` may be "d" or "g"); leaves the run paused."""
         parts = self._members[0].trainer.parts
         if part not in parts:
             raise ValueError(f"step part must be one of {', '.join(parts)}")
+        self._join_stopping()
         with self._cond:
             if self._status in ("finished", "diverged", "failed"):
                 return
@@ -173,6 +199,13 @@ class Run:
             self._pending_parts.append(part)
             self._ensure_thread()
             self._cond.notify_all()
+
+    def _join_stopping(self) -> None:
+        """After `stop(wait=False)` the old thread may still be ending: wait for it, or a start would be lost."""
+        with self._cond:
+            thread = self._thread if self._want_stop else None
+        if thread is not None and thread is not threading.current_thread():
+            thread.join()
 
     def stop(self, wait: bool = True) -> None:
         with self._cond:
@@ -191,26 +224,43 @@ class Run:
                 m.trainer = m.factory()
                 m.records.clear()
                 m.pending, m.pending_n, m.last_good = {}, 0, None
-                for name, values in self._knobs.items():
-                    if name == m.name or name == "*":
-                        m.trainer.set_knobs(**values)
+            self._apply_knobs(again=True)
+            for m in self._members:
                 self._refresh_preview(m)
             self._status, self._message, self._elapsed = "idle", "", 0.0
             self._thread = None
             self._bump()
 
     def set_knobs(self, member: str | None = None, **values: Any) -> None:
-        """Queue live-knob changes; applied by the training thread before its next step (all members if None)."""
+        """Queue live-knob changes; applied by the training thread before its next step (all members if None).
+
+        Raises ConfigError here, in the caller, for a key that is unknown or not live or a bad value (rather than
+        failing the run later), and ValueError for an unknown member."""
         if not values:
             return
+        from engine.config import ConfigError, parse_value, specs
+
+        if member is not None and member not in self.members:
+            raise ValueError(f"no member '{member}'; members: {', '.join(self.members)}")
+        targets = [m for m in self._members if member in (None, m.name)]
+        known = specs(type(targets[0].trainer.config))
+        parsed = {}
+        for key, value in values.items():
+            if key not in known or not known[key].live:
+                live = sorted(k for k, s in known.items() if s.live)
+                raise ConfigError(key, f"'{key}' is not a live knob. Live knobs: {', '.join(live) or 'none'}")
+            parsed[key] = parse_value(known[key], value)
         with self._cond:
-            self._knobs.setdefault(member or "*", {}).update(values)
-            if self._thread is None or not self._thread.is_alive():
-                with self._step_lock:
-                    self._apply_knobs()
-                    for m in self._members:
-                        self._refresh_preview(m)
+            self._knobs.setdefault(member or "*", {}).update(parsed)
+            idle = self._thread is None or not self._thread.is_alive()
             self._cond.notify_all()
+        if idle:  # nobody steps: apply now (the lock order is step lock, then condition, as in the thread)
+            with self._step_lock:
+                self._apply_knobs()
+                for m in self._members:
+                    self._refresh_preview(m)
+                with self._cond:
+                    self._bump()
 
     def set_speed(self, steps_per_second: float) -> None:
         """Slow motion for watching: at most this many group steps per second (0 = full speed)."""
@@ -265,27 +315,28 @@ class Run:
 
     def _next_part(self) -> str | None:
         """Wait for work; None means the thread should end. Manages the concurrency slot."""
-        with self._cond:
-            while True:
-                if self._want_stop:
-                    return None
-                if self._pending_parts:
-                    return self._pending_parts.popleft()
-                if not self._want_pause:
-                    break
-                if self._status != "paused":
-                    self._release_slot()
-                    self._set_status("paused", self._message if self._status == "paused" else "")
-                self._cond.wait()
-        if self._slots is not None and not self._holding_slot:
-            if self._status != "queued":
-                self._set_status("queued", "waiting for a free training slot")
-            if not self._slots._acquire(self):
-                return None
-            self._holding_slot = True
-        if self._status != "running":
-            self._set_status("running")
-        return "both"
+        while True:
+            with self._cond:
+                while True:
+                    if self._want_stop:
+                        return None
+                    if self._pending_parts:
+                        return self._pending_parts.popleft()
+                    if not self._want_pause:
+                        break
+                    if self._status != "paused":
+                        self._set_status("paused")  # before the slot goes: never more than `cap` say running
+                        self._release_slot()
+                    self._cond.wait()
+            if self._slots is not None and not self._holding_slot:
+                if self._status != "queued":
+                    self._set_status("queued", "waiting for a free training slot")
+                if not self._slots._acquire(self):
+                    continue  # stopped, paused or asked for a single step while waiting in the queue
+                self._holding_slot = True
+            if self._status != "running":
+                self._set_status("running")
+            return "both"
 
     def _release_slot(self) -> None:
         if self._holding_slot and self._slots is not None:
@@ -301,13 +352,16 @@ class Run:
                 part = self._next_part()
                 if part is None:
                     break
+                if self._at_max_steps():  # e.g. a loaded run that already has its steps: no extra step
+                    self._end("finished", f"reached {self.max_steps} steps")
+                    return
                 started = time.monotonic()
                 with self._step_lock:
                     self._apply_knobs()
                     for m in self._members:
                         self._step_member(m, part)
                     now = time.monotonic()
-                    done = self.max_steps is not None and self._members[0].trainer.step_count >= self.max_steps
+                    done = self._at_max_steps()
                     single = self._want_pause
                     if done or single or now - last_preview >= self.preview_seconds:
                         for m in self._members:
@@ -320,37 +374,48 @@ class Run:
                 with self._cond:
                     self._bump()
                 if done:
-                    self._finish_records()
-                    self._release_slot()
-                    self._set_status("finished", f"reached {self.max_steps} steps")
+                    self._end("finished", f"reached {self.max_steps} steps")
                     return
                 if self._steps_per_second > 0:
                     delay = 1.0 / self._steps_per_second - (time.monotonic() - started)
                     if delay > 0:
                         with self._cond:
                             self._cond.wait(delay)
+            self._end("stopped", "")
         except Diverged as err:
             self._on_diverged(err)
-            return
         except Exception as err:  # a bug or a bad configuration: keep the message, never kill the page
             log.error("run %s failed:\n%s", self.run_id, traceback.format_exc())
-            self._release_slot()
             self._set_status("failed", f"{type(err).__name__}: {err}")
-            return
-        self._finish_records()
-        self._release_slot()
-        self._set_status("stopped", self._message)
+            self._release_slot()
 
-    def _apply_knobs(self) -> None:
+    def _at_max_steps(self) -> bool:
+        return self.max_steps is not None and self._members[0].trainer.step_count >= self.max_steps
+
+    def _end(self, status: str, message: str) -> None:
+        self._finish_records()
+        self._set_status(status, message)  # before the slot goes: never more than `cap` runs say running
+        self._release_slot()
+
+    def _apply_knobs(self, again: bool = False) -> None:
+        """Apply the queued knobs (and, after a reset, every knob applied before: `again`)."""
         with self._cond:
             knobs, self._knobs = self._knobs, {}
+            for name, values in knobs.items():
+                self._applied_knobs.setdefault(name, {}).update(values)
+            if again:
+                knobs = self._applied_knobs
         for name, values in knobs.items():
             for m in self._members:
                 if name in ("*", m.name):
                     m.trainer.set_knobs(**values)
 
     def _step_member(self, m: _Member, part: str) -> None:
-        losses = m.trainer.step(part)
+        try:
+            losses = m.trainer.step(part)
+        except Diverged as err:
+            err.member = m.name
+            raise
         for k, v in losses.items():
             m.pending[k] = m.pending.get(k, 0.0) + v
         m.pending_n += 1
@@ -384,6 +449,8 @@ class Run:
         m.preview_step = m.trainer.step_count
 
     def _keep_good_state(self, m: _Member) -> None:
+        if not m.trainer.parameters_finite():  # a step can leave NaN weights before any loss shows it
+            return
         m.last_good = copy.deepcopy(m.trainer.state_dict())
         m.last_good_step = m.trainer.step_count
 
@@ -391,15 +458,19 @@ class Run:
         notes = []
         with self._step_lock:
             for m in self._members:
-                if not m.trainer.parameters_finite() and m.last_good is not None:
-                    m.trainer.load_state_dict(m.last_good)
-                    notes.append(f"{m.name} restored to step {m.last_good_step}")
+                if not m.trainer.parameters_finite():
+                    if m.last_good is not None:
+                        m.trainer.load_state_dict(m.last_good)
+                        notes.append(f"{m.name} restored to step {m.last_good_step}")
+                    else:
+                        notes.append(f"{m.name} has non-finite weights and no good state was kept")
                 self._refresh_preview(m)
-        who = f"{self._members[0].name}: " if len(self._members) > 1 else ""
+        name = getattr(err, "member", self._members[0].name)
+        who = f"{name}: " if len(self._members) > 1 else ""
         kept = "; ".join(notes) if notes else f"the model keeps its last good state (step {err.step - 1})"
-        self._release_slot()
         self._set_status("diverged", f"{who}{err.loss_name} became {err.value} at step {err.step}; training "
                                      f"stopped and {kept}. Try a smaller learning rate.")
+        self._release_slot()
 
     # ------------------------------------------------------------------ persistence
     def save(self, root: str | None = None, folder: str | None = None) -> str:
@@ -503,7 +574,7 @@ class RunManager:
         with self._lock:
             self._queue.append(key)
             while True:
-                if run._want_stop:
+                if run._want_stop or run._want_pause:  # stopped, paused or stepping once while queued
                     self._queue.remove(key)
                     self._lock.notify_all()
                     return False
