@@ -1,11 +1,17 @@
 """GenLab: `streamlit run app/main.py`. The navigation registry and the shared sidebar; nothing else."""
 
+import os
 import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:  # so `engine` and `app` import when started as `streamlit run app/main.py`
     sys.path.insert(0, str(ROOT))
+
+# Training threads release the GIL for every small torch op; while a page draws its figures (pure Python) each of
+# those ops waits up to the switch interval to get it back (5 ms by default). A shorter interval keeps training fast
+# while the page redraws: measured in bench/render_contention.py.
+sys.setswitchinterval(float(os.environ.get("GENLAB_SWITCH_INTERVAL", "0.0005")))
 
 import streamlit as st  # noqa: E402
 

@@ -39,15 +39,14 @@ def run_controls(run: Run, *, key: str, on_reset: Callable[[], None] | None = No
     playing = snap.status in ("running", "queued")
     ended = snap.status in ("finished", "diverged", "failed")
     cols = st.columns([1.2] + [1] * len(parts) + [1, 1, 2.4])
-    cols[0].button(
-        ":material/pause: Pause" if playing else ":material/play_arrow: Play",
-        key=f"{key}_play",
-        type="primary",
-        on_click=run.pause if playing else run.start,
-        disabled=ended and not playing,
-        help="Train continuously / pause between steps.",
-        use_container_width=True,
-    )
+    # Play and Pause are two buttons (two keys) shown in turn, never one toggle: Streamlit can deliver a click twice
+    # when it lands during a fragment rerun, and a toggle would then undo itself; start and pause are idempotent.
+    if playing:
+        cols[0].button(":material/pause: Pause", key=f"{key}_pause", type="primary", on_click=run.pause,
+                       help="Pause between steps.", use_container_width=True)
+    else:
+        cols[0].button(":material/play_arrow: Play", key=f"{key}_play", type="primary", on_click=run.start,
+                       disabled=ended, help="Train continuously.", use_container_width=True)
     for col, part in zip(cols[1:], sorted(parts, key=["d", "g", "both"].index)):
         col.button(
             STEP_LABELS[part],

@@ -30,10 +30,9 @@ class HistoricalAverage(nn.Module):
     def update(self, module: nn.Module) -> None:
         """Fold the current parameters into the mean: avg += (theta - avg) / t."""
         self.count += 1
-        t = float(self.count)
-        for name, p in module.named_parameters():
-            avg = getattr(self, _buffer_name(name))
-            avg += (p.detach() - avg) / t
+        averages = [getattr(self, _buffer_name(name)) for name, _ in module.named_parameters()]
+        params = [p.detach() for p in module.parameters()]
+        torch._foreach_lerp_(averages, params, 1.0 / float(self.count))  # avg + (theta - avg) / t, one fused call
 
     def penalty(self, module: nn.Module) -> torch.Tensor:
         """sum over parameters of ||theta - mean of past theta||^2 (0 before the first update)."""

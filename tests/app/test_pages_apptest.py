@@ -50,13 +50,16 @@ def test_gan2d_step_buttons_advance_one_step(gan2d):
 def test_gan2d_play_pause_and_live_knob(gan2d):
     run = gan2d.session_state["_run_gan2d"]
     gan2d.button(key="gan2d_play").click().run()
+    keys = {b.key for b in gan2d.button}
+    assert "gan2d_pause" in keys and "gan2d_play" not in keys, "while training the page offers Pause, not Play"
     run.wait_until(lambda s: s.step > 20)
     gan2d.select_slider(key="lr_d").set_value(0.0002).run()
     snap = run.wait_until(lambda s: s.members[0].config.lr_d == 0.0002)
     assert gan2d.session_state["_run_gan2d"] is run, "a live knob must not rebuild the model"
-    gan2d.button(key="gan2d_play").click().run()  # now "Pause"
-    snap = run.wait_until(lambda s: s.status == "paused")
-    assert snap.step > 20
+    gan2d.button(key="gan2d_pause").click().run()
+    snap = run.snapshot()
+    assert snap.status == "paused" and snap.step > 20
+    assert "gan2d_play" in {b.key for b in gan2d.button}, "once paused the page offers Play again"
     assert not gan2d.exception
 
 

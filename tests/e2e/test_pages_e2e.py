@@ -38,4 +38,8 @@ def test_gan2d_trains_in_the_browser(page, app_url):
     assert read_step(page) > first, "the step count did not advance while training"
     page.get_by_role("button", name=re.compile("Pause")).click()
     page.get_by_role("button", name=re.compile("Play")).wait_for()
+    page.get_by_text(re.compile(r"paused · step")).first.wait_for()
+    paused = read_step(page)
+    page.wait_for_timeout(1500)
+    assert read_step(page) == paused, "a paused run must not step"
     assert page.locator(".js-plotly-plot").count() >= 1

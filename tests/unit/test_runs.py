@@ -104,9 +104,13 @@ def test_start_pause_resume_stop():
     run = Run(lambda: toy(sleep=0.001))
     assert run.snapshot().status == "idle"
     run.start()
-    run.wait_until(lambda s: s.status == "running" and s.step > 5)
+    assert run.snapshot().status == "running", "start returns once the thread runs (the page shows Pause)"
+    run.wait_until(lambda s: s.step > 5)
     run.pause()
-    paused = run.wait_until(lambda s: s.status == "paused")
+    paused = run.snapshot()
+    assert paused.status == "paused", "pause returns once the thread has paused (the page shows Play)"
+    run.pause()  # a click delivered twice must not change anything
+    assert run.snapshot().status == "paused"
     time.sleep(0.1)
     assert run.snapshot().step == paused.step, "a paused run must not step"
     run.resume()
