@@ -78,7 +78,7 @@ def load_saved(path: str) -> None:
 def apply_preset(name: str) -> None:
     preset = GAN2D_PRESETS[name]
     set_widget_values(preset.values)
-    st.session_state["_gan2d_preset_note"] = f"**{preset.title}**: {preset.explanation}"
+    st.session_state["_gan2d_preset"] = name
 
 
 controls.warn_bad_url_params(GanConfig, extra_keys=PAGE_KEYS)
@@ -92,7 +92,7 @@ with st.sidebar:
         key="preset",
         help="A ready-made setup; loading it replaces the settings below.",
     )
-    st.button("Load preset", on_click=apply_preset, args=(choice,), key="gan2d_load_preset", use_container_width=True)
+    st.button("Load preset", on_click=apply_preset, args=(choice,), key="gan2d_load_preset", width="stretch")
 
     st.subheader("Data")
     if pending := st.session_state.pop("_gan2d_set_dataset", None):
@@ -114,8 +114,9 @@ with st.sidebar:
     st.subheader("Tricks")
     controls.widgets(GanConfig, TRICK_KEYS)
 
-if note := st.session_state.pop("_gan2d_preset_note", None):
-    st.info(note, icon=":material/school:")
+if (loaded_preset := GAN2D_PRESETS.get(st.session_state.get("_gan2d_preset", ""))) is not None:
+    if all(st.session_state.get(k) == v for k, v in loaded_preset.values.items()):  # shown while its settings hold
+        st.info(f"**{loaded_preset.title}**: {loaded_preset.explanation}", icon=":material/school:")
 
 # ---------------------------------------------------------------- custom data
 if draw2d.URL_KEY in st.query_params and "_gan2d_custom" not in st.session_state:

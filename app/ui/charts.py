@@ -16,7 +16,8 @@ def curves(history: pd.DataFrame, columns: list[str], *, title: str = "", height
                 data = history[["step", col]].dropna()
                 fig.add_trace(go.Scatter(x=data["step"], y=data[col], mode="lines", name=col))
     fig.update_layout(height=height, margin=dict(l=10, r=10, t=30 if title else 10, b=10), title=title or None,
-                      legend=dict(orientation="h", yanchor="bottom", y=1.0, x=0), uirevision=title or "curves",
+                      legend=dict(orientation="h", yanchor="bottom", y=1.0, xanchor="right", x=1),
+                      uirevision=title or "curves",
                       xaxis_title="step")
     if log_y:
         fig.update_yaxes(type="log")
