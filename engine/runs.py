@@ -270,6 +270,12 @@ class Run:
         if self._thread is not None:
             self._thread.join(timeout)
 
+    def with_trainer(self, fn: Callable[[Trainer], Any], member: int = 0) -> Any:
+        """Call `fn(trainer)` between two training steps (the step lock held), e.g. to sample or interpolate from
+        the live model without racing the training thread. Keep `fn` short: training waits for it."""
+        with self._step_lock:
+            return fn(self._members[member].trainer)
+
     def wait_until(self, predicate: Callable[[Snapshot], bool], timeout: float = 30.0) -> Snapshot:
         """Block until `predicate(snapshot)` holds (tests and scripts); raises TimeoutError."""
         deadline = time.monotonic() + timeout
@@ -429,7 +435,11 @@ class Run:
         row = {"step": m.trainer.step_count, "seconds": round(self._elapsed_now(), 3)}
         row.update({k: v / max(m.pending_n, 1) for k, v in m.pending.items()})
         if with_eval:
-            row.update(m.trainer.evaluate())
+            for key, value in m.trainer.evaluate().items():
+                if isinstance(value, (list, tuple)):  # e.g. class_histogram -> class_histogram_0 .. _9 (numbers
+                    row.update({f"{key}_{i}": v for i, v in enumerate(value)})  # only: the CSV stays numeric)
+                else:
+                    row[key] = value
         m.pending, m.pending_n = {}, 0
         m.records.append(row)
 

@@ -19,9 +19,12 @@ st.page_link(nav.page("gan_2d.py"), label="2D GAN playground", icon=":material/s
              help="GAN Lab's views plus the tricks of Salimans et al. 2016, honest mode metrics, your own data.")
 st.caption("A generator and a discriminator on 2D data: the discriminator's field, the generator's manifold, "
            "gradients on fakes, mode collapse and the tricks that fix it.")
-st.markdown("Coming next (open issues): image GANs with all five tricks of *Improved Techniques for Training "
-            "GANs*, autoencoders and VAEs, PixelCNN, side-by-side comparison, semi-supervised GAN and classifier "
-            "tricks.")
+st.page_link(nav.page("gan_images.py"), label="Image GANs", icon=":material/photo_library:",
+             help="A DCGAN on digits, MNIST, CIFAR-10 or your folder, with every trick as a switch.")
+st.caption("Feature matching, minibatch discrimination, historical averaging, one-sided label smoothing and virtual "
+           "batch norm on real images, judged by a classifier: score, Frechet distance, class histogram.")
+st.markdown("Coming next (open issues): autoencoders and VAEs, PixelCNN, side-by-side comparison, semi-supervised "
+            "GAN and classifier tricks.")
 
 left, right = st.columns(2)
 with left:

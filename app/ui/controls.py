@@ -3,6 +3,7 @@ as the command line's `--set`, each bound to the URL so a page's whole setup can
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 import numpy as np
@@ -56,9 +57,12 @@ def widget(spec: Spec, *, disabled: bool = False, key_prefix: str = "", bind: bo
     return st.text_input(label, **value(spec.default), **common)
 
 
-def widgets(config_cls, names: list[str], **kwargs) -> dict[str, Any]:
+def widgets(config_cls, names: list[str], *, defaults: dict[str, Any] | None = None, **kwargs) -> dict[str, Any]:
+    """One widget per name; `defaults` replaces the declared default of some keys (e.g. the image defaults)."""
     table = specs(config_cls)
-    return {name: widget(table[name], **kwargs) for name in names}
+    defaults = defaults or {}
+    return {name: widget(dataclasses.replace(table[name], default=defaults.get(name, table[name].default)), **kwargs)
+            for name in names}
 
 
 def warn_bad_url_params(config_cls, extra_keys: tuple[str, ...] = ()) -> None:

@@ -9,7 +9,8 @@ PAGES_DIR = Path(__file__).resolve().parents[2] / "pages"
 # section -> [(file, title, icon, url path)]
 SECTIONS = {
     "GenLab": [("home.py", "Home", ":material/home:", "home")],
-    "GANs": [("gan_2d.py", "2D GAN playground", ":material/scatter_plot:", "gan-2d")],
+    "GANs": [("gan_2d.py", "2D GAN playground", ":material/scatter_plot:", "gan-2d"),
+             ("gan_images.py", "Image GANs", ":material/photo_library:", "gan-images")],
 }
 
 

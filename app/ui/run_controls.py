@@ -43,10 +43,10 @@ def run_controls(run: Run, *, key: str, on_reset: Callable[[], None] | None = No
     # when it lands during a fragment rerun, and a toggle would then undo itself; start and pause are idempotent.
     if playing:
         cols[0].button(":material/pause: Pause", key=f"{key}_pause", type="primary", on_click=run.pause,
-                       help="Pause between steps.", use_container_width=True)
+                       help="Pause between steps.", width="stretch")
     else:
         cols[0].button(":material/play_arrow: Play", key=f"{key}_play", type="primary", on_click=run.start,
-                       disabled=ended, help="Train continuously.", use_container_width=True)
+                       disabled=ended, help="Train continuously.", width="stretch")
     for col, part in zip(cols[1:], sorted(parts, key=["d", "g", "both"].index)):
         col.button(
             STEP_LABELS[part],
@@ -55,7 +55,7 @@ def run_controls(run: Run, *, key: str, on_reset: Callable[[], None] | None = No
             args=(part,),
             disabled=ended,
             help=STEP_HELP[part],
-            use_container_width=True,
+            width="stretch",
         )
     n = len(parts) + 1
     cols[n].button(
@@ -63,7 +63,7 @@ def run_controls(run: Run, *, key: str, on_reset: Callable[[], None] | None = No
         key=f"{key}_reset",
         on_click=on_reset or run.reset,
         help="Back to step 0: fresh weights from the same seed.",
-        use_container_width=True,
+        width="stretch",
     )
     cols[n + 1].button(
         ":material/save: Save",
@@ -71,7 +71,7 @@ def run_controls(run: Run, *, key: str, on_reset: Callable[[], None] | None = No
         on_click=_save,
         args=(run,),
         help="Write runs/<id>/ (config, metrics, checkpoint, samples) to load and resume later.",
-        use_container_width=True,
+        width="stretch",
     )
     initial = {} if f"{key}_speed" in st.session_state else {"value": 0}
     speed = cols[n + 2].select_slider(

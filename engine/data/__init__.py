@@ -24,6 +24,11 @@ DATASETS: dict[str, dict] = {
 }
 
 
+def is_2d_dataset(name: str) -> bool:
+    """True for the 2D toys and a drawn or uploaded distribution; False for every image dataset."""
+    return name in TOYS or name == "custom"
+
+
 def load_dataset(name: str, *, data_root: str = "", noise: float = 1.0, image_size: int | None = None,
                  download: bool = True) -> Toy2D | ImageDataset:
     if name in TOYS:
@@ -55,5 +60,6 @@ def format_dataset_table(rows: list[dict]) -> str:
     return "\n".join(lines)
 
 
-__all__ = ["load_dataset", "list_datasets", "format_dataset_table", "DATASETS", "Toy2D", "ImageDataset",
-           "DataUnavailable", "BadInput", "parse_points_csv", "toy_from_points", "toy_from_clicks", "toy_from_state"]
+__all__ = ["load_dataset", "is_2d_dataset", "list_datasets", "format_dataset_table", "DATASETS", "Toy2D",
+           "ImageDataset", "DataUnavailable", "BadInput", "parse_points_csv", "toy_from_points", "toy_from_clicks",
+           "toy_from_state"]

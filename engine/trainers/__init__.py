@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import sys
 from typing import Any
 
 from engine.config import ConfigError, apply_overrides
 from engine.trainers.base import Diverged, Trainer
+from engine.data import is_2d_dataset
 from engine.trainers.gan import GanTrainer
+from engine.trainers.gan_images import ImageGanTrainer
 from engine.trainers.gan_config import GanConfig
 
 FAMILIES: dict[str, tuple[type[Trainer], type]] = {
@@ -21,8 +24,17 @@ def config_class(family: str) -> type:
 
 
 def make_config(family: str, values: dict[str, Any] | None = None):
-    """The family's default config with `values` applied and validated (ConfigError names a bad key)."""
-    return apply_overrides(config_class(family)(), values or {})
+    """The family's default config with `values` applied and validated (ConfigError names a bad key).
+
+    Some families default differently on images than on 2D points (`IMAGE_DEFAULTS` of the config's module):
+    those defaults apply when the dataset is an image dataset and the caller did not set the key."""
+    values = dict(values or {})
+    cls = config_class(family)
+    dataset = values.get("dataset", cls().dataset if hasattr(cls(), "dataset") else "")
+    image_defaults = getattr(sys.modules[cls.__module__], "IMAGE_DEFAULTS", {})
+    if image_defaults and not is_2d_dataset(str(dataset)):
+        values = {**image_defaults, **values}
+    return apply_overrides(cls(), values)
 
 
 def build_trainer(family: str, values: dict[str, Any] | Any | None = None, data=None) -> Trainer:
@@ -33,8 +45,7 @@ def build_trainer(family: str, values: dict[str, Any] | Any | None = None, data=
     if data is None:
         data = trainer_cls.load_data(config)
     if family == "gan" and not hasattr(data, "centres"):
-        raise ConfigError("dataset", f"the gan family trains on 2D datasets for now (ring8, grid25, spiral, moons); "
-                                     f"'{config.dataset}' is an image dataset: image GANs are not built yet")
+        trainer_cls = ImageGanTrainer  # the same family and keys, DCGAN models on images
     return trainer_cls(config, data)
 
 

@@ -35,6 +35,7 @@ class GanTrainer(Trainer):
     family = "gan"
     config_cls = GanConfig
     parts = ("both", "d", "g")
+    track_grad_norm = False
 
     def __init__(self, config: GanConfig, data):
         super().__init__(config, data)
@@ -43,23 +44,31 @@ class GanTrainer(Trainer):
         self.device = pick_device(c.device)
         with torch.random.fork_rng(devices=[]):
             torch.manual_seed(c.seed)
-            self.G = MLPGenerator(c.z_dim, c.g_width, c.g_depth).to(self.device)
-            mbd = (c.mbd_kernels, c.mbd_dim) if c.minibatch_discrimination else (0, 0)
-            self.D = MLPDiscriminator(c.d_width, c.d_depth, mbd_kernels=mbd[0], mbd_dim=mbd[1],
-                                      mbd_average=c.mbd_average)
+            self.G, self.D = self._build_models()
             if c.spectral_norm:
                 tricks.apply_spectral_norm(self.D)
-            self.D = self.D.to(self.device)
+            self.G, self.D = self.G.to(self.device), self.D.to(self.device)
         self.opt_g = self._optimizer(self.G, c.lr_g)
         self.opt_d = self._optimizer(self.D, c.lr_d)
         self.avg_g = tricks.HistoricalAverage(self.G).to(self.device)
         self.avg_d = tricks.HistoricalAverage(self.D).to(self.device)
         self.streams = {name: torch.Generator().manual_seed(c.seed * 7919 + i)
                         for i, name in enumerate(("data", "noise", "tricks"))}
-        fixed = torch.Generator().manual_seed(10_000 + c.seed)
-        self.eval_z = self._draw_z(EVAL_SAMPLES, fixed)
-        self.view_real = data.sample(views2d.POINTS, fixed).numpy()
         self.last_real: torch.Tensor | None = None
+        self.last_real_labels: torch.Tensor | None = None
+        self._fixed_views()
+
+    def _build_models(self) -> tuple[nn.Module, nn.Module]:
+        c = self.config
+        mbd = (c.mbd_kernels, c.mbd_dim) if c.minibatch_discrimination else (0, 0)
+        return (MLPGenerator(c.z_dim, c.g_width, c.g_depth),
+                MLPDiscriminator(c.d_width, c.d_depth, mbd_kernels=mbd[0], mbd_dim=mbd[1], mbd_average=c.mbd_average))
+
+    def _fixed_views(self) -> None:
+        """What the previews and evaluations look at: drawn once from a fixed seed."""
+        fixed = torch.Generator().manual_seed(10_000 + self.config.seed)
+        self.eval_z = self._draw_z(EVAL_SAMPLES, fixed)
+        self.view_real = self.data.sample(views2d.POINTS, fixed).numpy()
 
     # ------------------------------------------------------------------ building blocks
     def _optimizer(self, module: nn.Module, lr: float) -> torch.optim.Optimizer:
@@ -75,8 +84,24 @@ class GanTrainer(Trainer):
             z = torch.randn(shape, generator=generator)
         return z.to(self.device)
 
-    def _real_batch(self) -> torch.Tensor:
-        return self.data.sample(self.config.batch_size, self.streams["data"]).to(self.device)
+    def _real_batch(self) -> tuple[torch.Tensor, torch.Tensor | None]:
+        """(examples, labels or None) of one real batch, from the data stream."""
+        return self.data.sample(self.config.batch_size, self.streams["data"]).to(self.device), None
+
+    def _generate(self, z: torch.Tensor, labels: torch.Tensor | None = None) -> torch.Tensor:
+        return self.G(z)
+
+    def _discriminate(self, x: torch.Tensor, labels: torch.Tensor | None = None):
+        """(logits, features) of D."""
+        return self.D(x)
+
+    def _fake_labels(self, n: int) -> torch.Tensor | None:
+        """Class labels for n fakes (conditional models), from the noise stream; None otherwise."""
+        return None
+
+    def _d_input(self, x: torch.Tensor) -> torch.Tensor:
+        """What D sees of a batch (instance noise here; image GANs add augmentation)."""
+        return self._noisy(x)
 
     def _noisy(self, x: torch.Tensor) -> torch.Tensor:
         c = self.config
@@ -95,28 +120,35 @@ class GanTrainer(Trainer):
             group["lr"] = self.config.lr_d
 
     # ------------------------------------------------------------------ training
-    def discriminator_loss(self, real: torch.Tensor, fake: torch.Tensor) -> dict[str, torch.Tensor]:
+    def discriminator_loss(self, real: torch.Tensor, fake: torch.Tensor, real_labels: torch.Tensor | None = None,
+                           fake_labels: torch.Tensor | None = None) -> dict[str, torch.Tensor]:
         c = self.config
-        real_in, fake_in = self._noisy(real), self._noisy(fake)
-        real_logits, _ = self.D(real_in)
-        fake_logits, _ = self.D(fake_in)
+        real_in, fake_in = self._d_input(real), self._d_input(fake)
+        real_logits, _ = self._discriminate(real_in, real_labels)
+        fake_logits, _ = self._discriminate(fake_in, fake_labels)
         real_target, fake_target = tricks.smoothed_targets(c.label_smoothing, c.fake_label)
         loss = tricks.discriminator_loss(c.loss, real_logits, fake_logits, real_target, fake_target)
         out = {"loss_d": loss, "d_real": torch.sigmoid(real_logits).mean(), "d_fake": torch.sigmoid(fake_logits).mean()}
         if c.loss == "wgan_gp" and c.gp_weight > 0:
-            gp = tricks.gradient_penalty(lambda x: self.D(x)[0], real_in, fake_in, self.streams["tricks"])
+            gp = tricks.gradient_penalty(lambda x: self._discriminate(x, real_labels)[0], real_in, fake_in,
+                                         self.streams["tricks"])
             out["gradient_penalty"] = gp
             loss = loss + c.gp_weight * gp
         if c.historical_averaging > 0:
             loss = loss + c.historical_averaging * self.avg_d.penalty(self.D)
         out["loss"] = loss
+        self._observe_d(real_logits, fake_logits)
         return out
 
-    def generator_loss(self, fake: torch.Tensor, real: torch.Tensor | None) -> dict[str, torch.Tensor]:
+    def _observe_d(self, real_logits: torch.Tensor, fake_logits: torch.Tensor) -> None:
+        """Hook: what the discriminator said in its step (ADA and the D(x) histograms of image GANs use it)."""
+
+    def generator_loss(self, fake: torch.Tensor, real: torch.Tensor | None, fake_labels: torch.Tensor | None = None,
+                       real_labels: torch.Tensor | None = None) -> dict[str, torch.Tensor]:
         c = self.config
-        fake_logits, fake_features = self.D(self._noisy(fake))
+        fake_logits, fake_features = self._discriminate(self._d_input(fake), fake_labels)
         if c.feature_matching and real is not None:
-            _, real_features = self.D(self._noisy(real))
+            _, real_features = self._discriminate(self._d_input(real), real_labels)
             loss = tricks.feature_matching_loss(real_features, fake_features)
         else:
             loss = tricks.generator_loss(c.loss, fake_logits)
@@ -130,28 +162,42 @@ class GanTrainer(Trainer):
         check_finite(self.step_count + 1, **{k: v for k, v in losses.items() if k != "loss"})
         opt.zero_grad(set_to_none=True)
         losses["loss"].backward()
+        if self.track_grad_norm:  # the size of the whole gradient, shown as a failure sign (images)
+            grads = [p.grad for p in module.parameters() if p.grad is not None]
+            name = "grad_norm_d" if module is self.D else "grad_norm_g"
+            losses[name] = torch.linalg.vector_norm(torch.stack(torch._foreach_norm(grads)))
         opt.step()
         avg.update(module)
+
+    def _fakes_for_d(self, fake: torch.Tensor, labels: torch.Tensor | None):
+        """Hook: the fake batch D trains on (image GANs may mix in a replay buffer)."""
+        return fake, labels
 
     def step(self, part: str = "both") -> dict[str, float]:
         c = self.config
         logged: dict[str, float] = {}
         if part in ("both", "d"):
             for _ in range(c.d_steps):
-                real = self._real_batch()
+                real, real_labels = self._real_batch()
+                fake_labels = self._fake_labels(c.batch_size)
                 with torch.no_grad():
-                    fake = self.G(self._draw_z(c.batch_size, self.streams["noise"]))
-                losses = self.discriminator_loss(real, fake)
+                    fake = self._generate(self._draw_z(c.batch_size, self.streams["noise"]), fake_labels)
+                fake, fake_labels = self._fakes_for_d(fake, fake_labels)
+                losses = self.discriminator_loss(real, fake, real_labels, fake_labels)
                 self._update(losses, self.opt_d, self.avg_d, self.D)
-                self.last_real = real
+                self.last_real, self.last_real_labels = real, real_labels
             logged.update({k: float(v.detach()) for k, v in losses.items() if k != "loss"})
         if part in ("both", "g"):
             for _ in range(c.g_steps):
-                fake = self.G(self._draw_z(c.batch_size, self.streams["noise"]))
+                fake_labels = self._fake_labels(c.batch_size)
+                fake = self._generate(self._draw_z(c.batch_size, self.streams["noise"]), fake_labels)
                 # NOTE: feature matching reuses the last real batch D saw, so that switching it on does not shift
                 # the data order the other variants of a comparison see.
-                real = self.last_real if self.last_real is not None else self._real_batch()
-                losses = self.generator_loss(fake, real)
+                if self.last_real is not None:
+                    real, real_labels = self.last_real, self.last_real_labels
+                else:
+                    real, real_labels = self._real_batch()
+                losses = self.generator_loss(fake, real, fake_labels, real_labels)
                 self._update(losses, self.opt_g, self.avg_g, self.G)
             logged.update({k: float(v.detach()) for k, v in losses.items() if k != "loss"})
         self.step_count += 1
@@ -159,8 +205,8 @@ class GanTrainer(Trainer):
 
     # ------------------------------------------------------------------ looking at it
     @torch.no_grad()
-    def generate(self, z: torch.Tensor) -> torch.Tensor:
-        return self.G(z)
+    def generate(self, z: torch.Tensor, labels: torch.Tensor | None = None) -> torch.Tensor:
+        return self._generate(z, labels)
 
     def evaluate(self) -> dict[str, float]:
         points = self.generate(self.eval_z).cpu().numpy()
@@ -188,7 +234,9 @@ class GanTrainer(Trainer):
         }
         if self.last_real is not None:
             state["last_real"] = self.last_real.cpu()
-        custom = self.data.state()  # None for the named datasets, the points for a drawn / uploaded one
+        if self.last_real_labels is not None:
+            state["last_real_labels"] = self.last_real_labels.cpu()
+        custom = getattr(self.data, "state", lambda: None)()  # the points of a drawn / uploaded 2D distribution
         if custom is not None:
             state["custom_data"] = custom
         return state
@@ -204,3 +252,5 @@ class GanTrainer(Trainer):
         for name, g in self.streams.items():
             g.set_state(state["rng"][name])
         self.last_real = state["last_real"].to(self.device) if "last_real" in state else None
+        labels = state.get("last_real_labels")
+        self.last_real_labels = labels.to(self.device) if labels is not None else None

@@ -79,6 +79,10 @@ def test_gan2d_preset_loads_its_settings(gan2d):
     assert gan2d.session_state["minibatch_discrimination"] is True
     assert gan2d.session_state["_run_gan2d"].trainers[0].config.minibatch_discrimination
     assert any("minibatch discrimination" in i.value for i in gan2d.info)
+    gan2d.button(key="gan2d_step_both").click().run()
+    assert any("minibatch discrimination" in i.value for i in gan2d.info), "the lesson stays while its settings hold"
+    gan2d.toggle(key="minibatch_discrimination").set_value(False).run()
+    assert not any("minibatch discrimination" in i.value for i in gan2d.info), "a changed setting ends the lesson"
 
 
 def test_gan2d_configuration_from_url_and_bad_url_values():
@@ -131,3 +135,73 @@ def test_gan2d_save_then_load_and_resume(gan2d):
     gan2d.button(key="gan2d_step_both").click().run()
     loaded.wait_until(lambda s: s.step == 4)
     loaded.stop()
+
+
+# ------------------------------------------------------------------ image GANs
+@pytest.fixture
+def images(monkeypatch, tmp_path):
+    monkeypatch.setenv("GENLAB_CACHE_DIR", str(tmp_path))
+    at = page_test("pages/gan_images.py")
+    at.query_params["g_width"] = "8"
+    at.query_params["d_width"] = "8"
+    at.run()
+    assert not at.exception, at.exception
+    yield at
+    run = at.session_state["_run_gan_images"]
+    run.stop()
+
+
+def test_images_renders_grid_and_steps(images):
+    run = images.session_state["_run_gan_images"]
+    assert run.trainers[0].data.name == "digits"
+    assert len(images.get("image")) >= 2, "the sample grid and the latent walk are shown"
+    images.button(key="gan_images_step_d").click().run()
+    run.wait_until(lambda s: s.step == 1 and s.status == "paused")
+    images.button(key="gan_images_step_both").click().run()
+    run.wait_until(lambda s: s.step == 2)
+    assert not images.exception
+
+
+def test_images_play_pause_live_knob_and_new_model(images):
+    run = images.session_state["_run_gan_images"]
+    images.button(key="gan_images_play").click().run()
+    run.wait_until(lambda s: s.step > 3)
+    images.select_slider(key="lr_d").set_value(0.0001).run()
+    run.wait_until(lambda s: s.members[0].config.lr_d == 0.0001)
+    assert images.session_state["_run_gan_images"] is run
+    images.button(key="gan_images_pause").click().run()
+    assert run.snapshot().status == "paused"
+    images.toggle(key="virtual_batchnorm").set_value(True).run()
+    fresh = images.session_state["_run_gan_images"]
+    assert fresh is not run and fresh.trainers[0].uses_vbn
+    assert not images.exception
+
+
+def test_images_interpolation_and_downloads(images):
+    images.slider(key="interp_steps").set_value(5).run()
+    assert not images.exception
+    labels = [b.label for b in images.get("download_button")]
+    assert "Sample grid (PNG)" in labels and "Interpolation (GIF)" in labels
+
+
+def test_images_bad_inputs_say_so_and_keep_the_page():
+    at = page_test("pages/gan_images.py")
+    at.query_params["img_dataset"] = "folder"
+    at.run()
+    assert not at.exception
+    assert any("image folder" in e.value for e in at.error)
+    at.text_input(key="img_folder").set_value("/no/such/folder").run()
+    assert not at.exception
+    assert any("/no/such/folder" in e.value for e in at.error)
+
+
+def test_images_opens_on_the_pretrained_digits_generator(monkeypatch, tmp_path):
+    monkeypatch.setenv("GENLAB_CACHE_DIR", str(tmp_path))
+    at = page_test("pages/gan_images.py").run()
+    assert not at.exception, at.exception
+    run = at.session_state["_run_gan_images"]
+    assert run.snapshot().step == 4000 and run.snapshot().status == "idle"
+    assert any("pretrained" in i.value for i in at.info)
+    at.button(key="gan_images_step_both").click().run()
+    run.wait_until(lambda s: s.step == 4001)
+    run.stop()

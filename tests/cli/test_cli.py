@@ -106,3 +106,34 @@ def test_sample_from_a_folder_that_is_not_a_run(tmp_path):
 def test_sample_rejects_unknown_output_type(trained_run, tmp_path):
     res = engine("sample", str(trained_run), "--out", str(tmp_path / "x.jpg"))
     assert res.returncode == 2 and ".png or .npz" in res.stderr
+
+
+def test_image_gan_trains_judges_and_samples(tmp_path):
+    env_cache = {"GENLAB_CACHE_DIR": str(tmp_path / "cache")}
+    out = tmp_path / "img"
+    res = subprocess.run([sys.executable, "-m", "engine", "train", "gan", "--dataset", "digits", "--steps", "6",
+                          "--set", "g_width=8", "--set", "d_width=8", "--set", "virtual_batchnorm=true",
+                          "--out", str(out), "--no-progress"], cwd=ROOT, capture_output=True, text=True, timeout=300,
+                         env=dict(os.environ, GENLAB_OFFLINE="1", **env_cache))
+    assert res.returncode == 0, res.stderr
+    summary = json.loads((out / "summary.json").read_text())
+    for key in ("judge_score", "frechet_distance", "confident_fraction", "class_histogram", "seconds", "device"):
+        assert key in summary
+    assert len(summary["class_histogram"]) == 10 and 1.0 <= summary["judge_score"] <= 10.0
+    res = engine("sample", str(out), "--n", "12", "--out", str(tmp_path / "s.npz"))
+    assert res.returncode == 0, res.stderr
+    images = np.load(tmp_path / "s.npz")["images"]
+    assert images.shape == (12, 1, 8, 8) and images.dtype == np.uint8
+
+
+def test_conditional_gan_on_an_unlabelled_folder_is_refused(tmp_path):
+    from PIL import Image
+
+    folder = tmp_path / "pics"
+    folder.mkdir()
+    for i in range(4):
+        Image.new("RGB", (16, 16), (i * 40, 0, 0)).save(folder / f"{i}.png")
+    res = engine("train", "gan", "--dataset", f"folder:{folder}", "--steps", "2", "--set", "conditional=true",
+                 "--out", str(tmp_path / "r"))
+    assert res.returncode == 2
+    assert "conditional" in res.stderr and "labels" in res.stderr

@@ -43,3 +43,21 @@ def test_gan2d_trains_in_the_browser(page, app_url):
     page.wait_for_timeout(1500)
     assert read_step(page) == paused, "a paused run must not step"
     assert page.locator(".js-plotly-plot").count() >= 1
+
+
+def test_image_gan_trains_in_the_browser(page, app_url):
+    page.goto(f"{app_url}/gan-images?g_width=8&d_width=8")
+    page.get_by_role("heading", name="Image GANs").wait_for()
+    page.get_by_text(re.compile(r"step [\d,]+ ·")).first.wait_for()
+    start = read_step(page)
+    page.get_by_role("button", name=re.compile("Play")).click()
+    page.get_by_role("button", name=re.compile("Pause")).wait_for()
+    page.wait_for_function(
+        f"() => {{ const m = /step ([\\d,]+) ·/.exec(document.body.innerText); "
+        f"return m && parseInt(m[1].replace(/,/g, '')) > {start}; }}", timeout=60_000)
+    first = read_step(page)
+    page.wait_for_timeout(2500)
+    assert read_step(page) > first, "the step count did not advance while training"
+    page.get_by_role("button", name=re.compile("Pause")).click()
+    page.get_by_text(re.compile(r"paused · step")).first.wait_for()
+    assert page.locator("img").count() >= 1

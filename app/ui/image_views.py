@@ -1,0 +1,137 @@
+"""What the image GAN page shows: judge metrics, D(x) histograms, the latent walk and its GIF, the pretrained start."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+import streamlit as st
+import torch
+from PIL import Image
+
+from engine.failure_signs import last_histogram
+from engine.latent import MODES, interpolate
+from engine.runs import Run
+
+PRETRAINED_DIGITS = Path(__file__).resolve().parents[2] / "assets" / "pretrained" / "gan-digits"
+
+
+def pretrained_run(config) -> Run | None:
+    """The shipped digits generator, when the page asks for exactly its configuration (else None)."""
+    import dataclasses
+    import json
+
+    cfg_file = PRETRAINED_DIGITS / "config.json"
+    if not cfg_file.exists():
+        return None
+    saved = json.loads(cfg_file.read_text())["config"]
+    asked = dataclasses.asdict(config)
+    if any(asked.get(k) != v for k, v in saved.items() if k not in ("device", "data_root")):
+        return None
+    from engine.persistence import load_run
+
+    run = load_run(PRETRAINED_DIGITS)
+    run.saved_to = str(PRETRAINED_DIGITS)
+    return run
+
+
+def judge_metrics(history: pd.DataFrame, num_classes: int, class_names: list[str]) -> None:
+    scored = history.dropna(subset=["judge_score"]) if "judge_score" in history else history.iloc[0:0]
+    if scored.empty:
+        st.caption("The judge scores samples every `eval_every` steps (the first time it trains itself on the "
+                   "real data, once per dataset, and is cached).")
+        return
+    last = scored.iloc[-1]
+    a, b, c = st.columns(3)
+    a.metric("Judge score", f"{last['judge_score']:.2f}", help=f"exp(E KL(p(y|x) || p(y))), 1 to {num_classes}: "
+             "high when each sample is clearly one class and the classes are balanced.")
+    b.metric("Frechet distance", f"{last['frechet_distance']:.2f}", help="Between judge features of samples and "
+             "held-out real images (lower is better).")
+    c.metric("Confident", f"{last['confident_fraction']:.0%}", help="Share of samples the judge gives >= 0.9 "
+             "to one class. Fooled by confident noise: read it beside the score and the histogram.")
+    hist = last_histogram(history)
+    if hist:
+        names = class_names or [str(i) for i in range(len(hist))]
+        fig = go.Figure(go.Bar(x=names, y=list(hist), marker_color="#e4572e"))
+        fig.update_layout(height=180, margin=dict(l=10, r=10, t=30, b=10), title="Samples per class (judge)",
+                          uirevision="hist")
+        st.plotly_chart(fig, key="img_class_hist")
+
+
+def d_histograms(preview: dict) -> go.Figure:
+    fig = go.Figure()
+    for name, color in (("d_real", "#1f77b4"), ("d_fake", "#e4572e")):
+        values = preview.get(name)
+        if values is not None and len(values):
+            fig.add_trace(go.Histogram(x=values, name=name.replace("d_", "D(x) ") , xbins=dict(start=0, end=1,
+                                       size=0.05), marker_color=color, opacity=0.6))
+    fig.update_layout(barmode="overlay", height=200, margin=dict(l=10, r=10, t=30, b=10),
+                      title="D(x) on the last batch", xaxis=dict(range=[0, 1]), uirevision="dhist",
+                      legend=dict(orientation="h", yanchor="bottom", y=1.0, xanchor="right", x=1))
+    return fig
+
+
+def crisp(picture: np.ndarray, size: int = 560) -> np.ndarray:
+    """Enlarge a small uint8 (H, W, C) picture with nearest-neighbour pixels, so the browser does not blur it."""
+    factor = max(1, size // max(picture.shape[:2]))
+    return picture.repeat(factor, 0).repeat(factor, 1)
+
+
+def grid_download(run: Run) -> None:
+    preview = run.snapshot().preview
+    if "grid" not in preview:
+        return
+    buf = io.BytesIO()
+    grid = preview["grid"]
+    Image.fromarray(grid[..., 0] if grid.shape[2] == 1 else grid).save(buf, format="PNG")
+    st.download_button("Sample grid (PNG)", buf.getvalue(), f"{run.run_id}-grid.png", "image/png",
+                       icon=":material/download:", key="img_grid_png")
+
+
+def gif_bytes(frames: np.ndarray, scale: int, ms: int = 120) -> bytes:
+    """uint8 (T, C, H, W) -> an animated GIF that plays forward then back."""
+    pics = [Image.fromarray(f[0] if f.shape[0] == 1 else f.transpose(1, 2, 0)) for f in frames]
+    pics = [p.resize((p.width * scale, p.height * scale), Image.NEAREST) for p in pics]
+    pics = pics + pics[-2:0:-1]
+    buf = io.BytesIO()
+    pics[0].save(buf, format="GIF", save_all=True, append_images=pics[1:], duration=ms, loop=0)
+    return buf.getvalue()
+
+
+def interpolation(run: Run, *, key: str) -> None:
+    cols = st.columns(5)
+    seed_a = cols[0].number_input("Start sample (seed)", 0, 10**6, 1, key=f"{key}_a")
+    seed_b = cols[1].number_input("End sample (seed)", 0, 10**6, 2, key=f"{key}_b")
+    steps = cols[2].slider("Steps", 2, 16, 8, key="interp_steps", bind="query-params")
+    mode = cols[3].radio("Path", MODES, key="interp_mode", bind="query-params", horizontal=True,
+                         help="Spherical keeps |z| typical of a Gaussian all along; linear cuts through the middle, "
+                              "where Gaussian codes are rare.")
+    scale = cols[4].slider("z scale", 0.1, 2.0, 1.0, 0.1, key="z_scale", bind="query-params",
+                           help="Multiplies z: small = the typical middle of the distribution, large = its edges.")
+
+    def walk(trainer):
+        z_dim = trainer.config.z_dim
+        z0 = torch.randn(z_dim, generator=torch.Generator().manual_seed(int(seed_a)))
+        z1 = torch.randn(z_dim, generator=torch.Generator().manual_seed(int(seed_b)))
+        zs = interpolate(z0, z1, int(steps), mode) * scale
+        labels = torch.zeros(len(zs), dtype=torch.long) if trainer.num_classes else None
+        was_training = trainer.G.training
+        trainer.G.eval()
+        try:
+            with torch.no_grad():
+                images = trainer._generate(zs.to(trainer.device), None if labels is None else labels.to(trainer.device))
+        finally:
+            trainer.G.train(was_training)
+        return ((images.float().cpu().clamp(-1, 1) + 1) * 127.5).round().to(torch.uint8).numpy()
+
+    frames = run.with_trainer(walk)
+    side = frames.shape[-1]
+    strip = np.concatenate([f.transpose(1, 2, 0) for f in frames], axis=1)
+    strip = crisp(strip, size=96 * len(frames))
+    st.image(strip[..., 0] if strip.shape[2] == 1 else strip, width="stretch",
+             caption=f"{mode} path from seed {seed_a} to seed {seed_b}, {steps} steps")
+    st.download_button("Interpolation (GIF)", gif_bytes(frames, max(1, 96 // side)), f"{run.run_id}-walk.gif",
+                       "image/gif", icon=":material/download:", key=f"{key}_gif")

@@ -1,0 +1,109 @@
+"""The judge: a small CNN classifier trained once per labelled dataset and cached on disk (DESIGN.md, Metrics).
+
+Its softmax and penultimate features feed the image metrics (engine/image_metrics.py). The cache key is the dataset
+name, its image shape and a fingerprint of its training images, so another data folder or split never reuses a
+judge. Where: `GENLAB_CACHE_DIR` (default `~/.cache/genlab`) / judges/.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import torch
+from torch import nn
+
+from engine.models.classifier import SmallCNN
+
+log = logging.getLogger(__name__)
+JUDGE_VERSION = 1  # bump when the recipe below changes
+
+
+@dataclass
+class Judge:
+    model: SmallCNN
+    heldout_accuracy: float
+    dataset: str
+
+    @torch.no_grad()
+    def probabilities_and_features(self, images: torch.Tensor, batch: int = 500) -> tuple[torch.Tensor, torch.Tensor]:
+        """softmax p(y|x) (N, K) and penultimate features (N, F) for images in [-1, 1]."""
+        self.model.eval()
+        device = next(self.model.parameters()).device
+        probs, feats = [], []
+        for chunk in images.split(batch):
+            f = self.model.features(chunk.to(device, torch.float32))
+            probs.append(torch.softmax(self.model.head(f), 1).cpu())
+            feats.append(f.cpu())
+        return torch.cat(probs), torch.cat(feats)
+
+
+def cache_dir() -> Path:
+    return Path(os.environ.get("GENLAB_CACHE_DIR", Path.home() / ".cache" / "genlab")).expanduser() / "judges"
+
+
+def _fingerprint(data) -> str:
+    h = hashlib.sha1()
+    h.update(f"v{JUDGE_VERSION}:{data.name}:{tuple(data.train.shape)}".encode())
+    step = max(1, len(data.train) // 64)
+    h.update(data.train[::step].numpy().tobytes())
+    h.update(data.train_labels.numpy().tobytes())
+    return h.hexdigest()[:16]
+
+
+def train_judge(data, *, epochs: int | None = None, seed: int = 0, device: str = "cpu") -> Judge:
+    """Adam, light augmentation-free recipe: enough for >= 97% held-out accuracy on digits and MNIST."""
+    if data.train_labels is None or not data.num_classes:
+        raise ValueError(f"'{data.name}' has no labels: the judge metrics need a labelled dataset")
+    epochs = epochs or (30 if len(data.train) < 5000 else 6)
+    g = torch.Generator().manual_seed(seed)
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(seed)
+        model = SmallCNN(data.train.shape[1], data.num_classes, width=16 if data.train.shape[-1] <= 16 else 32)
+    model.to(device)
+    opt = torch.optim.Adam(model.parameters(), lr=2e-3)
+    sched = torch.optim.lr_scheduler.OneCycleLR(opt, 2e-3, total_steps=epochs * ((len(data.train) + 63) // 64))
+    x, y = data.train, data.train_labels
+    for _ in range(epochs):
+        model.train()
+        for idx in torch.randperm(len(x), generator=g).split(64):
+            loss = nn.functional.cross_entropy(model(x[idx].to(device)), y[idx].to(device), label_smoothing=0.05)
+            opt.zero_grad(set_to_none=True)
+            loss.backward()
+            opt.step()
+            sched.step()
+    judge = Judge(model.cpu().eval(), 0.0, data.name)
+    probs, _ = judge.probabilities_and_features(data.heldout)
+    judge.heldout_accuracy = float((probs.argmax(1) == data.heldout_labels).float().mean())
+    return judge
+
+
+def load_or_train_judge(data, device: str = "cpu") -> Judge:
+    """The cached judge of this dataset, trained (and written atomically) the first time."""
+    from engine.persistence import atomic_write
+
+    path = cache_dir() / f"{data.name.replace('/', '_').replace(':', '_')}-{_fingerprint(data)}.pt"
+    if path.exists():
+        try:
+            state = torch.load(path, weights_only=True)
+            model = SmallCNN(data.train.shape[1], data.num_classes, width=state["width"])
+            model.load_state_dict(state["model"])
+            return Judge(model.eval(), float(state["heldout_accuracy"]), data.name)
+        except (RuntimeError, KeyError, OSError) as err:  # a damaged cache file: train again
+            log.warning("ignoring the judge cache %s: %s", path, err)
+    judge = train_judge(data, device=device)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    width = judge.model.head.in_features // 4
+    try:
+        import io
+
+        buf = io.BytesIO()
+        torch.save({"model": judge.model.state_dict(), "width": width,
+                    "heldout_accuracy": judge.heldout_accuracy}, buf)
+        atomic_write(path, buf.getvalue())
+    except OSError as err:  # a read-only home: keep the judge in memory only
+        log.warning("could not cache the judge at %s: %s", path, err)
+    return judge

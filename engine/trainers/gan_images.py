@@ -1,0 +1,225 @@
+"""The `gan` family on images: DCGAN models, the five tricks of Salimans et al. 2016 and the common stabilisers.
+
+Same loop, losses and keys as on 2D data (engine/trainers/gan.py); this class swaps the models and data, adds what
+only images have (virtual batch norm's reference pass, a replay buffer of past fakes, adaptive augmentation,
+class-conditional models) and judges samples with the judge classifier (engine/judge.py).
+"""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+import numpy as np
+import torch
+from PIL import Image
+from torch import nn
+from torchvision.utils import make_grid
+
+from engine.config import ConfigError
+from engine.image_metrics import image_metrics
+from engine.models.dcgan import ConvDiscriminator, ConvGenerator
+from engine.trainers.gan import GanTrainer
+from engine.tricks.adaptive_augmentation import AdaptiveAugmentation, augment
+from engine.tricks.replay_buffer import ReplayBuffer
+from engine.tricks.virtual_batchnorm import VirtualBatchNorm
+
+GRID = 64  # samples in the live grid (a fixed batch of z)
+EVAL_IMAGES = 1000  # samples judged at each evaluation
+
+
+def to_uint8(images: torch.Tensor) -> np.ndarray:
+    """[-1, 1] float images -> uint8 (N, C, H, W)."""
+    return ((images.detach().float().cpu().clamp(-1, 1) + 1) * 127.5).round().to(torch.uint8).numpy()
+
+
+def grid_uint8(images: torch.Tensor, nrow: int = 8) -> np.ndarray:
+    """A (H, W, C) uint8 picture of a batch laid out by torchvision's make_grid."""
+    grid = make_grid(images.detach().float().cpu().clamp(-1, 1), nrow=nrow, padding=1, normalize=True,
+                     value_range=(-1, 1), pad_value=1.0)
+    return (grid.permute(1, 2, 0) * 255).round().to(torch.uint8).numpy()
+
+
+def png_bytes(picture: np.ndarray, scale: int = 1) -> bytes:
+    img = Image.fromarray(picture[..., 0] if picture.shape[2] == 1 else picture)
+    if scale > 1:
+        img = img.resize((img.width * scale, img.height * scale), Image.NEAREST)
+    buf = io.BytesIO()
+    img.save(buf, format="PNG")
+    return buf.getvalue()
+
+
+class ImageGanTrainer(GanTrainer):
+    parts = ("both", "d", "g")
+    track_grad_norm = True
+
+    def __init__(self, config, data):
+        c = config
+        if c.conditional and (data.train_labels is None or not data.num_classes):
+            raise ConfigError("conditional", f"'{data.name}' has no class labels: a conditional GAN needs a "
+                                             "labelled dataset (digits, mnist, fashion_mnist, cifar10)")
+        if c.batch_size > len(data.train):
+            raise ConfigError("batch_size", f"batch_size {c.batch_size} is larger than the {len(data.train)} "
+                                            f"training images of '{data.name}'")
+        self.num_classes = data.num_classes if c.conditional else 0
+        super().__init__(config, data)
+        self.train_x = data.train.to(self.device)
+        self.train_y = data.train_labels.to(self.device) if data.train_labels is not None else None
+        self.replay = ReplayBuffer(c.replay_buffer, c.replay_fraction) if c.replay_buffer else None
+        self.ada = AdaptiveAugmentation(c.ada_target) if c.ada else None
+        self.last_d_real = np.zeros(0, np.float32)
+        self.last_d_fake = np.zeros(0, np.float32)
+        self._judge = None
+        self._real_features: np.ndarray | None = None
+
+    # ------------------------------------------------------------------ models and data
+    def _build_models(self) -> tuple[nn.Module, nn.Module]:
+        c = self.config
+        shape = tuple(self.data.train.shape[1:])
+        mbd = (c.mbd_kernels, c.mbd_dim) if c.minibatch_discrimination else (0, 0)
+        G = ConvGenerator(c.z_dim, shape, c.g_width, c.generator_norm, self.num_classes)
+        d_norm = "none" if (c.d_norm == "spectral" and c.spectral_norm) else c.d_norm  # spectral norm once
+        D = ConvDiscriminator(shape, c.d_width, d_norm, c.d_dropout, mbd[0], mbd[1], c.mbd_average, self.num_classes)
+        return G, D
+
+    def _fixed_views(self) -> None:
+        c = self.config
+        fixed = torch.Generator().manual_seed(10_000 + c.seed)
+        self.view_z = self._draw_z(GRID, fixed)
+        self.view_labels = (torch.arange(GRID) % self.num_classes).to(self.device) if self.num_classes else None
+        self.eval_z = self._draw_z(EVAL_IMAGES, fixed)
+        self.eval_labels = (torch.arange(EVAL_IMAGES) % self.num_classes).to(self.device) if self.num_classes else None
+        # virtual batch norm's reference batch: N fixed z (and labels), drawn once (Salimans et al. 2016, Sec. 3.4)
+        self.ref_z = self._draw_z(c.vbn_reference, fixed)
+        classes = self.num_classes
+        self.ref_labels = (torch.arange(c.vbn_reference) % classes).to(self.device) if classes else None
+        self.uses_vbn = c.generator_norm == "virtual_batch"
+
+    def _real_batch(self) -> tuple[torch.Tensor, torch.Tensor | None]:
+        idx = torch.randint(0, len(self.train_x), (self.config.batch_size,), generator=self.streams["data"])
+        idx = idx.to(self.device)
+        labels = self.train_y[idx] if self.num_classes else None
+        return self.train_x[idx], labels
+
+    def _fake_labels(self, n: int) -> torch.Tensor | None:
+        if not self.num_classes:
+            return None
+        return torch.randint(0, self.num_classes, (n,), generator=self.streams["noise"]).to(self.device)
+
+    def _autocast(self):
+        on = self.config.precision == "bf16"
+        return torch.autocast(self.device.type, dtype=torch.bfloat16, enabled=on)
+
+    def _generate(self, z: torch.Tensor, labels: torch.Tensor | None = None) -> torch.Tensor:
+        with self._autocast():
+            if self.uses_vbn:
+                with VirtualBatchNorm.reference_pass(self.G):
+                    self.G(self.ref_z, self.ref_labels)
+            return self.G(z, labels).float()
+
+    def _discriminate(self, x: torch.Tensor, labels: torch.Tensor | None = None):
+        with self._autocast():
+            logits, features = self.D(x, labels if self.num_classes else None)
+        return logits.float(), features.float()
+
+    def _d_input(self, x: torch.Tensor) -> torch.Tensor:
+        x = self._noisy(x)
+        if self.ada is not None and self.ada.p > 0:
+            x = augment(x, self.ada.p, self.streams["tricks"])
+        return x
+
+    def _observe_d(self, real_logits: torch.Tensor, fake_logits: torch.Tensor) -> None:
+        if not torch.is_grad_enabled() or not self.D.training:
+            return
+        self.last_d_real = torch.sigmoid(real_logits.detach()).float().cpu().numpy()
+        self.last_d_fake = torch.sigmoid(fake_logits.detach()).float().cpu().numpy()
+        if self.ada is not None:
+            self.ada.observe(real_logits)
+
+    def _fakes_for_d(self, fake: torch.Tensor, labels: torch.Tensor | None):
+        if self.replay is None:
+            return fake, labels
+        self.replay.fraction = self.config.replay_fraction
+        return self.replay.mix(fake, self.streams["tricks"], labels)
+
+    # ------------------------------------------------------------------ looking at it
+    def judge(self):
+        """The dataset's judge (trained once and cached on disk; None for unlabelled data)."""
+        if self._judge is None and self.data.train_labels is not None and self.data.num_classes:
+            from engine.judge import load_or_train_judge
+
+            self._judge = load_or_train_judge(self.data)
+            self._real_features = self._judge.probabilities_and_features(self.data.heldout)[1].numpy()
+        return self._judge
+
+    @torch.no_grad()
+    def _eval_images(self) -> torch.Tensor:
+        self.G.eval()
+        try:
+            chunks = []
+            for start in range(0, len(self.eval_z), 500):
+                labels = self.eval_labels[start:start + 500] if self.eval_labels is not None else None
+                chunks.append(self._generate(self.eval_z[start:start + 500], labels))
+            return torch.cat(chunks)
+        finally:
+            self.G.train()
+
+    def evaluate(self) -> dict[str, Any]:
+        judge = self.judge()
+        if judge is None:
+            return {}
+        m = image_metrics(judge, self._eval_images().cpu(), self._real_features, self.data.num_classes)
+        if self.ada is not None:
+            m["ada_p"] = self.ada.p
+        return m
+
+    @torch.no_grad()
+    def preview(self) -> dict[str, Any]:
+        self.G.eval()
+        try:
+            images = self._generate(self.view_z, self.view_labels)
+        finally:
+            self.G.train()
+        nrow = self.num_classes if self.num_classes else 8
+        return {
+            "step": self.step_count,
+            "grid": grid_uint8(images, nrow=nrow),
+            "d_real": self.last_d_real.copy(),
+            "d_fake": self.last_d_fake.copy(),
+            "ada_p": self.ada.p if self.ada is not None else None,
+        }
+
+    @torch.no_grad()
+    def sample(self, n: int, seed: int = 0, labels: torch.Tensor | None = None) -> dict[str, np.ndarray]:
+        g = torch.Generator().manual_seed(seed)
+        z = self._draw_z(n, g)
+        if self.num_classes and labels is None:
+            labels = torch.arange(n) % self.num_classes
+        labels = labels.to(self.device) if labels is not None else None
+        self.G.eval()
+        try:
+            images = self._generate(z, labels)
+        finally:
+            self.G.train()
+        return {"images": to_uint8(images)}
+
+    def sample_png(self, n: int = 64, seed: int = 0) -> bytes:
+        images = torch.as_tensor(self.sample(n, seed)["images"]).float() / 127.5 - 1
+        nrow = self.num_classes if self.num_classes else 8
+        return png_bytes(grid_uint8(images, nrow=nrow), scale=max(1, 128 // images.shape[-1]))
+
+    # ------------------------------------------------------------------ persistence
+    def state_dict(self) -> dict[str, Any]:
+        state = super().state_dict()
+        if self.replay is not None:
+            state["replay"] = self.replay.state_dict()
+        if self.ada is not None:
+            state["ada"] = self.ada.state_dict()
+        return state
+
+    def load_state_dict(self, state: dict[str, Any]) -> None:
+        super().load_state_dict(state)
+        if self.replay is not None and "replay" in state:
+            self.replay.load_state_dict(state["replay"])
+        if self.ada is not None and "ada" in state:
+            self.ada.load_state_dict(state["ada"])

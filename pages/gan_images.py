@@ -1,0 +1,135 @@
+"""Image GANs: the tricks of "Improved Techniques for Training GANs" on real images, trained live, judged honestly."""
+
+import streamlit as st
+
+from app.ui import charts, controls, image_views, run_controls, session
+from engine.config import ConfigError, specs
+from engine.data import BadInput, DataUnavailable, load_dataset
+from engine.failure_signs import gan_failure_signs
+from engine.runs import Run
+from engine.trainers import build_trainer, make_config
+from engine.trainers.gan_config import IMAGE_DEFAULTS, GanConfig
+
+SLOT = "gan_images"
+DATASETS = ("digits", "mnist", "fashion_mnist", "cifar10", "folder")
+MODEL_KEYS = ["z_dim", "noise", "g_width", "d_width", "g_norm", "d_norm", "d_dropout", "conditional", "optimizer",
+              "batch_size", "seed", "precision"]
+TRAINING_KEYS = ["loss", "lr_g", "lr_d", "d_steps", "g_steps", "gp_weight"]
+TRICK_KEYS = ["feature_matching", "minibatch_discrimination", "mbd_kernels", "mbd_dim", "historical_averaging",
+              "label_smoothing", "virtual_batchnorm", "vbn_reference", "instance_noise", "instance_noise_anneal",
+              "spectral_norm", "replay_buffer", "replay_fraction", "ada", "ada_target"]
+PAGE_KEYS = ("img_dataset", "img_folder", "gan_images_speed", "interp_mode", "interp_steps", "z_scale")
+PRETRAINED = image_views.PRETRAINED_DIGITS
+
+st.title("Image GANs")
+st.caption("A DCGAN learns to draw images; switch on the tricks of Salimans et al. (2016) and watch the same 64 "
+           "samples (a fixed batch of z) change. The judge, a classifier trained on the real data, scores them.")
+with st.expander("What to look for", icon=":material/lightbulb:"):
+    st.markdown(
+        "- **The grid** always shows the generator's output for the same 64 noise vectors, so you see one "
+        "generator improve rather than new random draws.\n"
+        "- **Judge score** (Inception-style, 1 to 10 for ten classes): high when each sample is clearly one class "
+        "and the classes are balanced. **Frechet distance**: how far the samples' judge features are from real "
+        "held-out images (lower is better). **Confident fraction** alone can be fooled (noise can look like a "
+        "'1' to a classifier), so read it beside the score and the class histogram.\n"
+        "- **D(x) histograms**: a discriminator that puts all real images near 1 and all fakes near 0 gives the "
+        "generator nothing to learn from.\n"
+        "- **Warnings** appear under the grid when a known failure sign shows up."
+    )
+
+controls.warn_bad_url_params(GanConfig, extra_keys=PAGE_KEYS)
+with st.sidebar:
+    st.subheader("Data")
+    if st.session_state.get("img_dataset") not in DATASETS:
+        st.session_state.pop("img_dataset", None)
+    choice = st.selectbox("Dataset", DATASETS, key="img_dataset", bind="query-params",
+                          help="digits works offline (8x8, embedded); MNIST-likes read local files "
+                               "(--set data_root) or download; folder = your own images, one sub-folder per class.")
+    folder = st.text_input("Image folder", key="img_folder", bind="query-params", disabled=choice != "folder",
+                           help="A folder of images (png, jpg, ...), labelled by sub-folder; resized to 64x64.")
+    controls.widgets(GanConfig, ["data_root"], disabled=choice in ("digits", "folder"))
+    with st.expander("Model (changes start a new model)", expanded=False):
+        controls.widgets(GanConfig, MODEL_KEYS, defaults=IMAGE_DEFAULTS)
+    st.subheader("Training (live)")
+    controls.widgets(GanConfig, TRAINING_KEYS, defaults=IMAGE_DEFAULTS)
+    st.subheader("Tricks")
+    controls.widgets(GanConfig, TRICK_KEYS, defaults=IMAGE_DEFAULTS)
+
+# ---------------------------------------------------------------- the run
+dataset = f"folder:{folder}" if choice == "folder" else choice
+keys = ["data_root"] + MODEL_KEYS + TRAINING_KEYS + TRICK_KEYS
+values = {k: st.session_state.get(k, IMAGE_DEFAULTS.get(k, specs(GanConfig)[k].default)) for k in keys}
+values["dataset"] = dataset
+run = session.get_run(SLOT)
+problem = None
+if choice == "folder" and not folder:
+    problem = "Type the path of an image folder in the sidebar (one sub-folder per class)."
+else:
+    try:
+        config = make_config("gan", values)
+    except ConfigError as err:
+        problem = f"{err}. Training keeps its previous settings."
+if problem is None:
+    live = {k for k, s in specs(GanConfig).items() if s.live}
+    identity = tuple(sorted((k, v) for k, v in values.items() if k not in live))
+    if run is None or st.session_state.get("_img_identity") != identity:
+        try:
+            new_run = image_views.pretrained_run(config)
+            if new_run is None:
+                data = load_dataset(dataset, data_root=config.data_root)
+                new_run = Run({"run": lambda c=config, d=data: build_trainer("gan", c, data=d)})
+        except (DataUnavailable, BadInput, ConfigError, ValueError) as err:
+            problem = str(err)
+        else:
+            if run is not None:
+                st.toast("New model: a setting that changes the model or data was changed.", icon=":material/refresh:")
+            run = session.put_run(SLOT, new_run)
+            st.session_state["_img_identity"] = identity
+    else:
+        current = run.snapshot().members[0].config
+        run.set_knobs(**{k: getattr(config, k) for k in live if getattr(config, k) != getattr(current, k)})
+if problem:
+    st.error(problem, icon=":material/error:")
+if run is None:
+    st.stop()
+
+trainer = run.trainers[0]
+if trainer.step_count and run.snapshot().step == trainer.step_count and run.saved_to == str(PRETRAINED):
+    st.info(f"A generator pretrained on digits ({trainer.step_count:,} steps, made with the command line; see the "
+            "README) is loaded: press Play to train it further, or Reset for a fresh one.", icon=":material/school:")
+note = getattr(trainer.data, "note", "")
+if note:
+    st.caption(note)
+
+run_controls.run_controls(run, key="gan_images")
+run_controls.saved_downloads(run, key="gan_images")
+num_classes = trainer.num_classes or trainer.data.num_classes
+
+
+def render(snap) -> None:
+    run_controls.status_line(snap)
+    preview, history = snap.preview, snap.history()
+    left, right = st.columns([3, 2])
+    with left:
+        st.image(image_views.crisp(preview["grid"]), caption=f"64 samples of the fixed z at step {preview['step']:,}"
+                 + (" (one class per column)" if trainer.num_classes else ""), width="stretch")
+        for sign in gan_failure_signs(history, num_classes=num_classes):
+            st.warning(sign, icon=":material/warning:")
+    with right:
+        image_views.judge_metrics(history, num_classes, trainer.data.class_names)
+        st.plotly_chart(image_views.d_histograms(preview), key="img_dhist")
+    a, b = st.columns(2)
+    with a:
+        st.plotly_chart(charts.curves(history, ["loss_d", "loss_g"], title="Losses"), key="img_losses")
+    with b:
+        st.plotly_chart(charts.curves(history, ["grad_norm_d", "grad_norm_g"], title="Gradient norms",
+                                      log_y=True),
+                        key="img_grads")
+
+
+run_controls.live(run, render)
+image_views.grid_download(run)
+
+with st.expander("Walk the latent space: interpolate between two samples", icon=":material/timeline:",
+                 expanded=False):
+    image_views.interpolation(run, key="interp")
