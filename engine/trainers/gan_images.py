@@ -148,7 +148,7 @@ class ImageGanTrainer(GanTrainer):
         if self._judge is None and self.data.train_labels is not None and self.data.num_classes:
             from engine.judge import load_or_train_judge
 
-            self._judge = load_or_train_judge(self.data)
+            self._judge = load_or_train_judge(self.data, device=str(self.device))
             self._real_features = self._judge.probabilities_and_features(self.data.heldout)[1].numpy()
         return self._judge
 
