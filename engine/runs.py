@@ -58,6 +58,11 @@ class Snapshot:
     elapsed: float
     members: tuple[MemberSnapshot, ...]
     version: int  # grows whenever anything visible changed
+    first_step: int = 0  # the step this run started from (a loaded run does not start at 0)
+
+    @property
+    def steps_per_second(self) -> float:
+        return (self.step - self.first_step) / self.elapsed if self.elapsed > 0 else 0.0
 
     @property
     def preview(self) -> Mapping[str, Any]:
@@ -118,6 +123,7 @@ class Run:
         self.preview_seconds = preview_seconds
         self.good_state_seconds = good_state_seconds
         self._members = [_Member(name, f, f()) for name, f in members.items()]
+        self._first_step = self._members[0].trainer.step_count
         self._cond = threading.Condition()
         self._step_lock = threading.Lock()  # held while the trainers change; save() takes it too
         self._thread: threading.Thread | None = None
@@ -224,6 +230,7 @@ class Run:
                 m.trainer = m.factory()
                 m.records.clear()
                 m.pending, m.pending_n, m.last_good = {}, 0, None
+            self._first_step = self._members[0].trainer.step_count
             self._apply_knobs(again=True)
             for m in self._members:
                 self._refresh_preview(m)
@@ -296,7 +303,7 @@ class Run:
             members = tuple(MemberSnapshot(m.name, m.trainer.step_count, tuple(m.records), m.preview,
                                            m.preview_step, m.trainer.config) for m in self._members)
             return Snapshot(self.run_id, self._status, self._message, members[0].step, self.max_steps, elapsed,
-                            members, self._version)
+                            members, self._version, self._first_step)
 
     # ------------------------------------------------------------------ the thread
     def _ensure_thread(self) -> None:

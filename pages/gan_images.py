@@ -94,7 +94,7 @@ if run is None:
     st.stop()
 
 trainer = run.trainers[0]
-if trainer.step_count and run.snapshot().step == trainer.step_count and run.saved_to == str(PRETRAINED):
+if run.saved_to == str(PRETRAINED) and run.snapshot().status == "idle" and trainer.step_count:
     st.info(f"A generator pretrained on digits ({trainer.step_count:,} steps, made with the command line; see the "
             "README) is loaded: press Play to train it further, or Reset for a fresh one.", icon=":material/school:")
 note = getattr(trainer.data, "note", "")

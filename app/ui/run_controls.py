@@ -120,7 +120,7 @@ def saved_downloads(run: Run, *, key: str) -> None:
 
 
 def status_line(snap: Snapshot) -> None:
-    rate = snap.step / snap.elapsed if snap.elapsed > 0 else 0.0
+    rate = snap.steps_per_second
     text = f"{ICONS.get(snap.status, '')} **{snap.status}** · step {snap.step:,} · {snap.elapsed:.1f} s"
     if rate:
         text += f" · {rate:,.0f} steps/s"

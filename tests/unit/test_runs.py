@@ -337,10 +337,12 @@ def test_load_and_resume_is_exact(tmp_path, toy_family):
     loaded = persistence.load_run(path, max_steps=30)
     snap = loaded.snapshot()
     assert snap.step == 12 and snap.status == "idle"
+    assert snap.first_step == 12 and snap.steps_per_second == 0.0, "loaded steps are not this run's speed"
     assert list(snap.history()["step"]) == list(first.snapshot().history()["step"])
     loaded.start()
-    loaded.wait_until(lambda s: s.status == "finished")
+    done = loaded.wait_until(lambda s: s.status == "finished")
     assert torch.equal(loaded.trainers[0].w, straight.trainers[0].w)
+    assert done.steps_per_second == pytest.approx(18 / done.elapsed)
 
 
 def test_group_save_and_load(tmp_path, toy_family):
