@@ -2,8 +2,8 @@
 divided by a bare `for` loop over the same trainer's `step()`, measured in one process, alternating the two.
 Also the cost of `snapshot()` itself (p50 / p95 over many calls made while training).
 
-    python bench/run_overhead.py [--seconds 10] [--rounds 3]
-Target (issue 2): ratio >= 0.9, snapshot p95 < 5 ms.
+    python bench/run_overhead.py [--seconds 10] [--rounds 3] [--set dataset=digits ...]
+Targets: issue 2 (2D) ratio >= 0.9, snapshot p95 < 5 ms; issue 3 (images, `--set dataset=digits`, batch 64) >= 0.95.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import torch  # noqa: E402
 
+from engine.config import parse_set_args  # noqa: E402
 from engine.runs import Run, torch_threads  # noqa: E402
 from engine.trainers import build_trainer  # noqa: E402
 
@@ -67,7 +68,11 @@ def main() -> None:
     p = argparse.ArgumentParser()
     p.add_argument("--seconds", type=float, default=10.0)
     p.add_argument("--rounds", type=int, default=3)
+    p.add_argument("--set", dest="sets", action="append", default=[], metavar="KEY=VALUE",
+                   help="another configuration, e.g. dataset=digits for the image GAN at batch 64")
     a = p.parse_args()
+    CONFIG.update(parse_set_args(a.sets))
+    print(f"configuration: {CONFIG}")
     default_threads = torch.get_num_threads()
     best_bare = bare(a.seconds)  # torch's default threads, main thread: the fastest plain loop we know
     print(f"bare loop, main thread, torch default {default_threads} threads: {best_bare:.0f} steps/s")

@@ -11,6 +11,10 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 os.environ.setdefault("GENLAB_OFFLINE", "1")  # tests never download
+if "GENLAB_CACHE_DIR" not in os.environ:  # judges trained by tests stay out of the user's cache
+    import tempfile
+
+    os.environ["GENLAB_CACHE_DIR"] = tempfile.mkdtemp(prefix="genlab-test-cache-")
 
 
 @pytest.fixture(autouse=True)
