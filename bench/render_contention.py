@@ -23,6 +23,7 @@ import torch  # noqa: E402
 from app.ui import charts, plots2d  # noqa: E402
 from engine.runs import Run, torch_threads  # noqa: E402
 from engine.trainers import build_trainer  # noqa: E402
+from run_overhead import training_rate  # noqa: E402  (bench/ is on the path when a script here runs)
 
 CONFIG = {"dataset": "ring8"}  # the page's defaults
 
@@ -44,14 +45,10 @@ def rate(seconds: float, draw: bool, render_costs: list[float]) -> float:
 
     if draw:
         threading.Thread(target=fragment, daemon=True).start()
-    run.start()
-    run.wait_until(lambda s: s.step > 0)
-    s0, t0 = run.snapshot().step, time.perf_counter()
-    time.sleep(seconds)
-    s1, t1 = run.snapshot().step, time.perf_counter()
+    steps_per_second = training_rate(run, seconds)
     stop.set()
     run.stop()
-    return (s1 - s0) / (t1 - t0)
+    return steps_per_second
 
 
 def main() -> None:

@@ -37,6 +37,16 @@ def bare(seconds: float) -> float:
     return n / (time.perf_counter() - start)
 
 
+def training_rate(run: Run, seconds: float) -> float:
+    """Start `run` and measure its steps/s over `seconds` once the first step is done (the run keeps training)."""
+    run.start()
+    run.wait_until(lambda s: s.step > 0)
+    s0, t0 = run.snapshot().step, time.perf_counter()
+    time.sleep(seconds)
+    s1, t1 = run.snapshot().step, time.perf_counter()
+    return (s1 - s0) / (t1 - t0)
+
+
 def driven(seconds: float, costs: list[float]) -> float:
     run = Run(lambda: build_trainer("gan", CONFIG))
     stop = threading.Event()
@@ -48,11 +58,7 @@ def driven(seconds: float, costs: list[float]) -> float:
             costs.append(time.perf_counter() - t0)
 
     threading.Thread(target=reader, daemon=True).start()
-    run.start()
-    run.wait_until(lambda s: s.step > 0)
-    s0, t0 = run.snapshot().step, time.perf_counter()
-    time.sleep(seconds)
-    s1, t1 = run.snapshot().step, time.perf_counter()
+    rate = training_rate(run, seconds)
     stop.set()
     # a burst of snapshot calls while training, for a large sample of the cost
     for _ in range(300):
@@ -61,7 +67,7 @@ def driven(seconds: float, costs: list[float]) -> float:
         costs.append(time.perf_counter() - a)
         time.sleep(0.002)
     run.stop()
-    return (s1 - s0) / (t1 - t0)
+    return rate
 
 
 def main() -> None:
