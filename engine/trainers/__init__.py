@@ -30,7 +30,7 @@ def make_config(family: str, values: dict[str, Any] | None = None):
     those defaults apply when the dataset is an image dataset and the caller did not set the key."""
     values = dict(values or {})
     cls = config_class(family)
-    dataset = values.get("dataset", cls().dataset if hasattr(cls(), "dataset") else "")
+    dataset = values.get("dataset", getattr(cls(), "dataset", ""))
     image_defaults = getattr(sys.modules[cls.__module__], "IMAGE_DEFAULTS", {})
     if image_defaults and not is_2d_dataset(str(dataset)):
         values = {**image_defaults, **values}

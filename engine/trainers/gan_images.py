@@ -50,7 +50,6 @@ def png_bytes(picture: np.ndarray, scale: int = 1) -> bytes:
 
 
 class ImageGanTrainer(GanTrainer):
-    parts = ("both", "d", "g")
     track_grad_norm = True
 
     def __init__(self, config, data):
@@ -67,8 +66,7 @@ class ImageGanTrainer(GanTrainer):
         self.train_y = data.train_labels.to(self.device) if data.train_labels is not None else None
         self.replay = ReplayBuffer(c.replay_buffer, c.replay_fraction) if c.replay_buffer else None
         self.ada = AdaptiveAugmentation(c.ada_target) if c.ada else None
-        self.last_d_real = np.zeros(0, np.float32)
-        self.last_d_fake = np.zeros(0, np.float32)
+        self._last_logits: tuple[torch.Tensor, torch.Tensor] | None = None  # D's last (real, fake), for previews
         self._judge = None
         self._real_features: np.ndarray | None = None
 
@@ -131,8 +129,7 @@ class ImageGanTrainer(GanTrainer):
     def _observe_d(self, real_logits: torch.Tensor, fake_logits: torch.Tensor) -> None:
         if not torch.is_grad_enabled() or not self.D.training:
             return
-        self.last_d_real = torch.sigmoid(real_logits.detach()).float().cpu().numpy()
-        self.last_d_fake = torch.sigmoid(fake_logits.detach()).float().cpu().numpy()
+        self._last_logits = (real_logits.detach(), fake_logits.detach())  # read back only when a preview is made
         if self.ada is not None:
             self.ada.observe(real_logits)
 
@@ -184,10 +181,16 @@ class ImageGanTrainer(GanTrainer):
         return {
             "step": self.step_count,
             "grid": grid_uint8(images, nrow=nrow),
-            "d_real": self.last_d_real.copy(),
-            "d_fake": self.last_d_fake.copy(),
+            **self._d_outputs(),
             "ada_p": self.ada.p if self.ada is not None else None,
         }
+
+    def _d_outputs(self) -> dict[str, np.ndarray]:
+        """D(x) on the last real and fake batch, as probabilities (empty before the first step)."""
+        if self._last_logits is None:
+            return {"d_real": np.zeros(0, np.float32), "d_fake": np.zeros(0, np.float32)}
+        real, fake = (torch.sigmoid(t).float().cpu().numpy() for t in self._last_logits)
+        return {"d_real": real, "d_fake": fake}
 
     @torch.no_grad()
     def sample(self, n: int, seed: int = 0, labels: torch.Tensor | None = None) -> dict[str, np.ndarray]:
