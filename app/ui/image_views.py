@@ -15,6 +15,7 @@ from PIL import Image
 from engine.failure_signs import last_histogram
 from engine.latent import MODES, interpolate
 from engine.runs import Run
+from engine.trainers.gan_images import png_bytes, to_uint8
 
 PRETRAINED_DIGITS = Path(__file__).resolve().parents[2] / "assets" / "pretrained" / "gan-digits"
 
@@ -84,11 +85,9 @@ def grid_download(run: Run) -> None:
     preview = run.snapshot().preview
     if "grid" not in preview:
         return
-    buf = io.BytesIO()
     grid = preview["grid"]
-    Image.fromarray(grid[..., 0] if grid.shape[2] == 1 else grid).save(buf, format="PNG")
-    st.download_button("Sample grid (PNG)", buf.getvalue(), f"{run.run_id}-grid.png", "image/png",
-                       icon=":material/download:", key="img_grid_png")
+    st.download_button("Sample grid (PNG)", lambda: png_bytes(grid), f"{run.run_id}-grid.png",  # made on click
+                       "image/png", icon=":material/download:", key="img_grid_png")
 
 
 def gif_bytes(frames: np.ndarray, scale: int, ms: int = 120) -> bytes:
@@ -117,15 +116,8 @@ def interpolation(run: Run, *, key: str) -> None:
         z0 = torch.randn(z_dim, generator=torch.Generator().manual_seed(int(seed_a)))
         z1 = torch.randn(z_dim, generator=torch.Generator().manual_seed(int(seed_b)))
         zs = interpolate(z0, z1, int(steps), mode) * scale
-        labels = torch.zeros(len(zs), dtype=torch.long) if trainer.num_classes else None
-        was_training = trainer.G.training
-        trainer.G.eval()
-        try:
-            with torch.no_grad():
-                images = trainer._generate(zs.to(trainer.device), None if labels is None else labels.to(trainer.device))
-        finally:
-            trainer.G.train(was_training)
-        return ((images.float().cpu().clamp(-1, 1) + 1) * 127.5).round().to(torch.uint8).numpy()
+        labels = torch.zeros(len(zs), dtype=torch.long, device=trainer.device) if trainer.num_classes else None
+        return to_uint8(trainer.generate(zs.to(trainer.device), labels))
 
     frames = run.with_trainer(walk)
     side = frames.shape[-1]
@@ -133,5 +125,5 @@ def interpolation(run: Run, *, key: str) -> None:
     strip = crisp(strip, size=96 * len(frames))
     st.image(strip[..., 0] if strip.shape[2] == 1 else strip, width="stretch",
              caption=f"{mode} path from seed {seed_a} to seed {seed_b}, {steps} steps")
-    st.download_button("Interpolation (GIF)", gif_bytes(frames, max(1, 96 // side)), f"{run.run_id}-walk.gif",
-                       "image/gif", icon=":material/download:", key=f"{key}_gif")
+    st.download_button("Interpolation (GIF)", lambda: gif_bytes(frames, max(1, 96 // side)),  # made on click
+                       f"{run.run_id}-walk.gif", "image/gif", icon=":material/download:", key=f"{key}_gif")

@@ -150,16 +150,21 @@ class ImageGanTrainer(GanTrainer):
         return self._judge
 
     @torch.no_grad()
-    def _eval_images(self) -> torch.Tensor:
+    def generate(self, z: torch.Tensor, labels: torch.Tensor | None = None) -> torch.Tensor:
+        """G(z) in evaluation mode (batch norm with its running statistics); G's training mode is restored after."""
+        was_training = self.G.training
         self.G.eval()
         try:
-            chunks = []
-            for start in range(0, len(self.eval_z), 500):
-                labels = self.eval_labels[start:start + 500] if self.eval_labels is not None else None
-                chunks.append(self._generate(self.eval_z[start:start + 500], labels))
-            return torch.cat(chunks)
+            return self._generate(z, labels)
         finally:
-            self.G.train()
+            self.G.train(was_training)
+
+    def _eval_images(self) -> torch.Tensor:
+        chunks = []
+        for start in range(0, len(self.eval_z), 500):
+            labels = self.eval_labels[start:start + 500] if self.eval_labels is not None else None
+            chunks.append(self.generate(self.eval_z[start:start + 500], labels))
+        return torch.cat(chunks)
 
     def evaluate(self) -> dict[str, Any]:
         judge = self.judge()
@@ -170,13 +175,8 @@ class ImageGanTrainer(GanTrainer):
             m["ada_p"] = self.ada.p
         return m
 
-    @torch.no_grad()
     def preview(self) -> dict[str, Any]:
-        self.G.eval()
-        try:
-            images = self._generate(self.view_z, self.view_labels)
-        finally:
-            self.G.train()
+        images = self.generate(self.view_z, self.view_labels)
         nrow = self.num_classes if self.num_classes else 8
         return {
             "step": self.step_count,
@@ -199,12 +199,7 @@ class ImageGanTrainer(GanTrainer):
         if self.num_classes and labels is None:
             labels = torch.arange(n) % self.num_classes
         labels = labels.to(self.device) if labels is not None else None
-        self.G.eval()
-        try:
-            images = self._generate(z, labels)
-        finally:
-            self.G.train()
-        return {"images": to_uint8(images)}
+        return {"images": to_uint8(self.generate(z, labels))}
 
     def sample_png(self, n: int = 64, seed: int = 0) -> bytes:
         images = torch.as_tensor(self.sample(n, seed)["images"]).float() / 127.5 - 1

@@ -154,6 +154,9 @@ def images(monkeypatch, tmp_path):
 def test_images_renders_grid_and_steps(images):
     run = images.session_state["_run_gan_images"]
     assert run.trainers[0].data.name == "digits"
+    assert len(images.get("image")) == 1, "the sample grid; the latent walk waits until its panel is opened"
+    images.session_state["walk_open"] = True
+    images.run()
     assert len(images.get("image")) >= 2, "the sample grid and the latent walk are shown"
     images.button(key="gan_images_step_d").click().run()
     run.wait_until(lambda s: s.step == 1 and s.status == "paused")
@@ -178,6 +181,8 @@ def test_images_play_pause_live_knob_and_new_model(images):
 
 
 def test_images_interpolation_and_downloads(images):
+    images.session_state["walk_open"] = True
+    images.run()
     images.slider(key="interp_steps").set_value(5).run()
     assert not images.exception
     labels = [b.label for b in images.get("download_button")]
