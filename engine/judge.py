@@ -8,6 +8,7 @@ judge. Where: `GENLAB_CACHE_DIR` (default `~/.cache/genlab`) / judges/.
 from __future__ import annotations
 
 import hashlib
+import io
 import logging
 import os
 from dataclasses import dataclass
@@ -97,15 +98,12 @@ def load_or_train_judge(data, device: str = "cpu") -> Judge:
         except (RuntimeError, KeyError, OSError) as err:  # a damaged cache file: train again
             log.warning("ignoring the judge cache %s: %s", path, err)
     judge = train_judge(data, device=device)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    width = judge.model.head.in_features // 4
-    try:
-        import io
-
+    width = judge.model.feature_size // 4
+    try:  # atomic_write makes the folder too, inside this try: a read-only home keeps the judge in memory only
         buf = io.BytesIO()
         torch.save({"model": judge.model.state_dict(), "width": width,
                     "heldout_accuracy": judge.heldout_accuracy}, buf)
         atomic_write(path, buf.getvalue())
-    except OSError as err:  # a read-only home: keep the judge in memory only
+    except OSError as err:
         log.warning("could not cache the judge at %s: %s", path, err)
     return judge
