@@ -14,7 +14,7 @@ from engine.tricks.minibatch_discrimination import MinibatchDiscrimination
 from engine.tricks.virtual_batchnorm import VirtualBatchNorm
 
 G_NORMS = ("batch", "virtual_batch", "none")
-D_NORMS = ("none", "batch", "layer", "spectral")
+D_NORMS = ("none", "batch", "layer", "spectral", "virtual_batch")
 
 
 def resolutions(side: int) -> list[int]:
@@ -42,6 +42,8 @@ def _d_norm(kind: str, channels: int) -> nn.Module:
         return nn.BatchNorm2d(channels)
     if kind == "layer":
         return nn.GroupNorm(1, channels)  # one group: layer norm over (C, H, W) of each example
+    if kind == "virtual_batch":  # reference statistics from a fixed batch of real images (the trainer's ref_x)
+        return VirtualBatchNorm(channels)
     if kind in ("none", "spectral"):
         return nn.Identity()
     raise ValueError(f"discriminator norm must be one of {', '.join(D_NORMS)}")

@@ -197,12 +197,17 @@ class GanConfig:
         label="Virtual batch norm (G)",
     )
     vbn_reference: int = param(
-        64, "N: size of the virtual-batch-norm reference batch (fixed z, drawn once).", low=2, high=1024,
+        64,
+        "N: size of the virtual-batch-norm reference batches, drawn once when training starts: N fixed z for the "
+        "generator, N fixed real images for a discriminator with d_norm=virtual_batch.",
+        low=2,
+        high=1024,
         label="VBN reference batch",
     )
     d_norm: str = param(
         "none",
-        "Normalisation in the image discriminator (spectral = spectral norm on every layer).",
+        "Normalisation in the image discriminator (spectral = spectral norm on every layer; virtual_batch = "
+        "virtual batch norm with a reference batch of real images fixed at the start).",
         choices=D_NORMS,
         label="Discriminator norm",
     )

@@ -60,6 +60,10 @@ class ImageGanTrainer(GanTrainer):
         if c.batch_size > len(data.train):
             raise ConfigError("batch_size", f"batch_size {c.batch_size} is larger than the {len(data.train)} "
                                             f"training images of '{data.name}'")
+        if c.d_norm == "virtual_batch" and c.vbn_reference > len(data.train):
+            raise ConfigError("vbn_reference", f"the virtual-batch-norm reference batch ({c.vbn_reference} real "
+                                               f"images) is larger than the {len(data.train)} training images of "
+                                               f"'{data.name}'")
         self.num_classes = data.num_classes if c.conditional else 0
         super().__init__(config, data)
         self.train_x = data.train.to(self.device)
@@ -92,6 +96,11 @@ class ImageGanTrainer(GanTrainer):
         classes = self.num_classes
         self.ref_labels = (torch.arange(c.vbn_reference) % classes).to(self.device) if classes else None
         self.uses_vbn = c.generator_norm == "virtual_batch"
+        # a discriminator with virtual batch norm: N different real images, fixed once
+        self.d_uses_vbn = c.d_norm == "virtual_batch"
+        if self.d_uses_vbn:
+            pick = torch.randperm(len(self.data.train), generator=fixed)[: c.vbn_reference]
+            self.ref_x = self.data.train[pick].to(self.device)
 
     def _real_batch(self) -> tuple[torch.Tensor, torch.Tensor | None]:
         idx = torch.randint(0, len(self.train_x), (self.config.batch_size,), generator=self.streams["data"])
@@ -117,6 +126,9 @@ class ImageGanTrainer(GanTrainer):
 
     def _discriminate(self, x: torch.Tensor, labels: torch.Tensor | None = None):
         with self._autocast():
+            if self.d_uses_vbn:
+                with VirtualBatchNorm.reference_pass(self.D):
+                    self.D.body(self.ref_x)  # the normalised layers are all in the convolutional body
             logits, features = self.D(x, labels if self.num_classes else None)
         return logits.float(), features.float()
 

@@ -50,6 +50,7 @@ TRICKS = {
     "conditional": {"conditional": True},
     "d_norm_layer": {"d_norm": "layer", "d_dropout": 0.3},
     "d_norm_spectral": {"d_norm": "spectral", "spectral_norm": True},
+    "d_norm_virtual_batch": {"d_norm": "virtual_batch", "vbn_reference": 32},
     "g_norm_none": {"g_norm": "none"},
     "two_time_scale_d_steps": {"lr_d": 4e-4, "lr_g": 1e-4, "d_steps": 2},
     **{f"loss_{loss}": {"loss": loss} for loss in ("minimax", "least_squares", "hinge", "wgan_gp")},
@@ -97,6 +98,32 @@ def test_virtual_batchnorm_sample_does_not_depend_on_its_batch():
         in_training_mode = t._generate(torch.cat([z[:1], torch.randn(30, 8) * 3]))[:1]
     torch.testing.assert_close(together[:1], alone)
     torch.testing.assert_close(in_training_mode, alone)
+
+
+def test_discriminator_vbn_uses_a_fixed_batch_of_real_images_and_never_the_current_batch():
+    t = trainer(d_norm="virtual_batch", vbn_reference=20, conditional=True)
+    ref = t.ref_x.clone()
+    assert len(ref) == 20 and len({tuple(r.flatten().tolist()) for r in ref}) == 20, "20 different real images"
+    train = t.data.train.flatten(1)
+    assert all(bool((train == r.flatten()).all(1).any()) for r in ref), "each one a training image"
+    for _ in range(2):
+        t.step()
+    assert torch.equal(t.ref_x, ref), "fixed when training starts"
+    x, y = t.data.train[:1], t.data.train_labels[:1]
+    others, other_labels = t.data.train[100:130], t.data.train_labels[100:130]
+    with torch.no_grad():
+        alone = t._discriminate(x, y)[0]
+        with_others = t._discriminate(torch.cat([x, others]), torch.cat([y, other_labels]))[0][:1]
+        t.ref_x = t.ref_x.flip(0)[:10]  # another reference batch changes the output: it is what D normalises by
+        other_reference = t._discriminate(x, y)[0]
+    torch.testing.assert_close(alone, with_others)
+    assert not torch.allclose(alone, other_reference)
+
+
+def test_a_discriminator_vbn_reference_larger_than_the_data_is_refused():
+    with pytest.raises(ConfigError, match="reference batch \\(64 real images\\) is larger than the 40 training"):
+        build_trainer("gan", {**FAST, "dataset": "folder:x", "d_norm": "virtual_batch", "vbn_reference": 64},
+                      data=fake_images(60, (1, 8, 8)))
 
 
 def test_batchnorm_sample_does_depend_on_its_batch():
