@@ -31,7 +31,9 @@ SAMPLES = 2000
 
 def score_of(trainer, judge) -> float:
     z = trainer._draw_z(SAMPLES, torch.Generator().manual_seed(123))
-    images = torch.cat([trainer.generate(chunk) for chunk in z.split(500)]).cpu()  # evaluation mode
+    classes = trainer.num_classes  # a conditional generator is asked for each class in turn
+    labels = (torch.arange(SAMPLES) % classes).to(z.device).split(500) if classes else [None] * len(z.split(500))
+    images = torch.cat([trainer.generate(chunk, y) for chunk, y in zip(z.split(500), labels)]).cpu()
     return judge_score(judge.probabilities_and_features(images)[0])
 
 

@@ -68,6 +68,10 @@ class Snapshot:
     def preview(self) -> Mapping[str, Any]:
         return self.members[0].preview
 
+    @property
+    def preview_step(self) -> int:
+        return self.members[0].preview_step
+
     def history(self, member: int = 0) -> pd.DataFrame:
         return self.members[member].history()
 
@@ -109,7 +113,9 @@ class Run:
     """One or more trainers driven by one background thread (`RunGroup` is the same class with several members).
 
     `members` maps a display name to a factory that builds a fresh trainer; the factory is called again on `reset`.
-    `max_steps` ends the run as `finished`; `preview_seconds` is the cadence of previews (time, not steps).
+    `max_steps` ends the run as `finished`; `preview_seconds` is the shortest time between previews. Previews are
+    made on demand: only when a snapshot was taken since the last one (someone is watching), so a run nobody looks at
+    spends no time drawing, and one that is watched draws at most as often as it is read.
     """
 
     def __init__(self, members: Mapping[str, TrainerFactory] | TrainerFactory, *, max_steps: int | None = None,
@@ -141,6 +147,7 @@ class Run:
         self._slots: "RunManager | None" = None
         self._holding_slot = False
         self.saved_to: str | None = None
+        self._preview_wanted = False  # set by snapshot(), cleared when the training thread makes a preview
         for m in self._members:
             self._refresh_preview(m)
 
@@ -299,6 +306,7 @@ class Run:
     def snapshot(self) -> Snapshot:
         """An immutable picture of the run; cheap (no tensors touched), safe to call at any rate."""
         with self._cond:
+            self._preview_wanted = True
             elapsed = self._elapsed + (time.monotonic() - self._resumed_at if self._resumed_at else 0.0)
             members = tuple(MemberSnapshot(m.name, m.trainer.step_count, tuple(m.records), m.preview,
                                            m.preview_step, m.trainer.config) for m in self._members)
@@ -376,7 +384,9 @@ class Run:
                     now = time.monotonic()
                     done = self._at_max_steps()
                     single = self._want_pause
-                    if done or single or now - last_preview >= self.preview_seconds:
+                    wanted = self._preview_wanted and now - last_preview >= self.preview_seconds
+                    if done or single or wanted:
+                        self._preview_wanted = False
                         for m in self._members:
                             self._refresh_preview(m)
                         last_preview = time.monotonic()

@@ -120,6 +120,25 @@ def test_start_pause_resume_stop():
     assert not run._thread.is_alive()
 
 
+def test_previews_are_made_only_when_someone_reads_the_run():
+    made = []
+    trainer = toy(sleep=0.002)
+    trainer.preview = lambda: made.append(trainer.step_count) or {"w": trainer.w.numpy().copy()}
+    run = Run(lambda: trainer, preview_seconds=0.01)
+    run.start()
+    start = run.snapshot().step
+    time.sleep(0.3)  # nobody reads: at most the preview asked for by the snapshot above
+    unread = len(made)
+    assert unread <= 2
+    for _ in range(5):  # a reader: each read is followed by a fresh preview
+        seen = run.snapshot().preview_step
+        run.wait_until(lambda s: s.preview_step > seen, timeout=5)
+    assert len(made) >= unread + 5
+    assert run.snapshot().step > start
+    run.stop()
+    assert made[-1] == run.snapshot().step, "a stopped run shows its last step"
+
+
 def test_step_once_advances_exactly_one_step_per_part():
     run = Run(lambda: toy())
     for i, part in enumerate(("d", "g", "both"), start=1):
