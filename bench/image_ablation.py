@@ -27,7 +27,7 @@ VARIANTS = {
     "-VBN +BN": {**ALL, "virtual_batchnorm": False, "g_norm": "batch"},
     "-L (labels)": {**ALL, "conditional": False},
     "-L +HA": {**ALL, "conditional": False, "historical_averaging": 0.01},
-    "plain DCGAN": {"label_smoothing": 1.0, "lr_g": 2e-4, "lr_d": 2e-4},
+    "plain DCGAN": {"conditional": False, "label_smoothing": 1.0, "lr_g": 2e-4, "lr_d": 2e-4},
 }
 
 
@@ -66,8 +66,11 @@ def main() -> None:
     load_or_train_judge(load_dataset(a.dataset, data_root=a.data_root))  # train the judge once, before the pool
     base = {"dataset": a.dataset, "data_root": a.data_root}
     jobs = [(n, {**base, **v}, s, a.steps) for n, v in VARIANTS.items() for s in range(a.seeds)]
+    results = []
     with get_context("spawn").Pool(a.workers) as pool:
-        results = pool.map(one, jobs)
+        for r in pool.imap_unordered(one, jobs):  # each run as it ends, so a long bench shows progress
+            results.append(r)
+            print(f"  {r[0]}, seed {r[1]}: judge score {r[2]:.2f}, Frechet {r[3]:.2f}, {r[4]:.0f} s", flush=True)
     print(f"{a.dataset}, {a.steps} steps, seeds 0..{a.seeds - 1}; other settings: the image defaults")
     print("| variant | judge score | Frechet distance | s/run |\n|---|---|---|---|")
     for name in VARIANTS:

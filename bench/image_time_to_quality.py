@@ -19,28 +19,29 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import torch  # noqa: E402
 
-from engine.image_metrics import judge_score  # noqa: E402
+from engine.image_metrics import image_metrics, judge_score  # noqa: E402
 from engine.trainers import build_trainer  # noqa: E402
 
 CONFIGS = {
     "ours (image defaults)": {},
-    "DCGAN baseline": {"lr_g": 2e-4, "lr_d": 2e-4, "label_smoothing": 1.0, "g_norm": "batch"},
+    "DCGAN baseline": {"lr_g": 2e-4, "lr_d": 2e-4, "label_smoothing": 1.0, "g_norm": "batch", "conditional": False},
 }
 SAMPLES = 2000
 
 
-def score_of(trainer, judge) -> float:
+def metrics_of(trainer) -> dict:
+    """Judge metrics of SAMPLES fixed-z samples (a conditional generator is asked for each class in turn)."""
     z = trainer._draw_z(SAMPLES, torch.Generator().manual_seed(123))
-    classes = trainer.num_classes  # a conditional generator is asked for each class in turn
+    classes = trainer.num_classes
     labels = (torch.arange(SAMPLES) % classes).to(z.device).split(500) if classes else [None] * len(z.split(500))
     images = torch.cat([trainer.generate(chunk, y) for chunk, y in zip(z.split(500), labels)]).cpu()
-    return judge_score(judge.probabilities_and_features(images)[0])
+    return image_metrics(trainer.judge(), images, trainer._real_features, trainer.data.num_classes)
 
 
-def time_to_quality(values: dict, target: float, check: int, limit: float, device: str) -> tuple[float, int, float]:
+def time_to_quality(values: dict, target: float, check: int, limit: float, device: str) -> tuple[float, int, dict]:
     t = build_trainer("gan", values)
-    judge = t.judge()
-    trained, score = 0.0, 0.0
+    t.judge()
+    trained, m = 0.0, {}
     while trained < limit:
         start = time.perf_counter()
         for _ in range(check):
@@ -48,10 +49,12 @@ def time_to_quality(values: dict, target: float, check: int, limit: float, devic
         if device == "cuda":
             torch.cuda.synchronize()
         trained += time.perf_counter() - start
-        score = score_of(t, judge)
-        if score >= target:
-            return trained, t.step_count, score
-    return float("inf"), t.step_count, score
+        m = metrics_of(t)
+        print(f"  {trained:.0f} s, step {t.step_count}: judge score {m['judge_score']:.2f}, Frechet "
+              f"{m['frechet_distance']:.2f}", flush=True)
+        if m["judge_score"] >= target:
+            return trained, t.step_count, m
+    return float("inf"), t.step_count, m
 
 
 def main() -> None:
@@ -74,9 +77,10 @@ def main() -> None:
     times: dict[str, list[float]] = {name: [] for name in CONFIGS}
     for seed in range(a.seeds):
         for name, extra in CONFIGS.items():
-            seconds, steps, score = time_to_quality({**base, **extra, "seed": seed}, target, a.check, a.limit, a.device)
+            seconds, steps, m = time_to_quality({**base, **extra, "seed": seed}, target, a.check, a.limit, a.device)
             times[name].append(seconds)
-            print(f"seed {seed} {name}: {seconds:.0f} s of training, {steps} steps, judge score {score:.2f}",
+            print(f"seed {seed} {name}: {seconds:.0f} s of training, {steps} steps, judge score "
+                  f"{m['judge_score']:.2f}, Frechet {m['frechet_distance']:.2f}, classes {m['class_histogram']}",
                   flush=True)
     medians = {name: statistics.median(v) for name, v in times.items()}
     ours, base_t = medians["ours (image defaults)"], medians["DCGAN baseline"]

@@ -8,7 +8,7 @@ from engine.data import BadInput, DataUnavailable, load_dataset
 from engine.failure_signs import gan_failure_signs
 from engine.runs import Run
 from engine.trainers import build_trainer, make_config
-from engine.trainers.gan_config import IMAGE_DEFAULTS, GanConfig
+from engine.trainers.gan_config import GanConfig, image_defaults
 
 SLOT = "gan_images"
 DATASETS = ("digits", "mnist", "fashion_mnist", "cifar10", "folder")
@@ -48,17 +48,18 @@ with st.sidebar:
     folder = st.text_input("Image folder", key="img_folder", bind="query-params", disabled=choice != "folder",
                            help="A folder of images (png, jpg, ...), labelled by sub-folder; resized to 64x64.")
     controls.widgets(GanConfig, ["data_root"], disabled=choice in ("digits", "folder"))
+    defaults = image_defaults("folder:" if choice == "folder" else choice)  # conditional where labels are known
     with st.expander("Model (changes start a new model)", expanded=False):
-        controls.widgets(GanConfig, MODEL_KEYS, defaults=IMAGE_DEFAULTS)
+        controls.widgets(GanConfig, MODEL_KEYS, defaults=defaults)
     st.subheader("Training (live)")
-    controls.widgets(GanConfig, TRAINING_KEYS, defaults=IMAGE_DEFAULTS)
+    controls.widgets(GanConfig, TRAINING_KEYS, defaults=defaults)
     st.subheader("Tricks")
-    controls.widgets(GanConfig, TRICK_KEYS, defaults=IMAGE_DEFAULTS)
+    controls.widgets(GanConfig, TRICK_KEYS, defaults=defaults)
 
 # ---------------------------------------------------------------- the run
 dataset = f"folder:{folder}" if choice == "folder" else choice
 keys = ["data_root"] + MODEL_KEYS + TRAINING_KEYS + TRICK_KEYS
-values = {k: st.session_state.get(k, IMAGE_DEFAULTS.get(k, specs(GanConfig)[k].default)) for k in keys}
+values = {k: st.session_state.get(k, defaults.get(k, specs(GanConfig)[k].default)) for k in keys}
 values["dataset"] = dataset
 run = session.get_run(SLOT)
 problem = None

@@ -58,15 +58,21 @@ class ConvGenerator(nn.Module):
         channels, side, _ = image_shape
         sides = resolutions(side)
         ups = len(sides) - 1
-        widths = [width * 2 ** (ups - i) for i in range(ups + 1)]  # e.g. 28: [256, 128, 64] for width 64
+        # DCGAN's layout: channels halve as the map doubles, and the last up-sampling makes the image itself
+        # (64x64, width 64: 512 -> 256 -> 128 -> 64 -> 3). A small image (one up-sampling, 8x8) gets one hidden
+        # map of `width` channels and a 3x3 convolution to the image, so G is not a single linear filter.
+        small = ups < 2
+        widths = [2 * width, width] if small else [width * 2 ** (ups - 1 - i) for i in range(ups)]
         self.num_classes = num_classes
         self.start = (widths[0], sides[-1], sides[-1])
         self.project = nn.Linear(z_dim + num_classes, widths[0] * sides[-1] ** 2)
         blocks: list[nn.Module] = [_g_norm(norm, widths[0]), nn.ReLU()]
-        for i in range(ups):
-            blocks += [nn.ConvTranspose2d(widths[i], widths[i + 1], 4, 2, 1, bias=norm == "none"),
-                       _g_norm(norm, widths[i + 1]), nn.ReLU()]
-        blocks += [nn.Conv2d(widths[-1], channels, 3, 1, 1), nn.Tanh()]
+        for a, b in zip(widths, widths[1:]):
+            blocks += [nn.ConvTranspose2d(a, b, 4, 2, 1, bias=norm == "none"), _g_norm(norm, b), nn.ReLU()]
+        if small:
+            blocks += [nn.Conv2d(widths[-1], channels, 3, 1, 1), nn.Tanh()]
+        else:
+            blocks += [nn.ConvTranspose2d(widths[-1], channels, 4, 2, 1), nn.Tanh()]
         self.body = nn.Sequential(*blocks)
 
     def forward(self, z: torch.Tensor, labels: torch.Tensor | None = None) -> torch.Tensor:

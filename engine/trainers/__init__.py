@@ -26,14 +26,14 @@ def config_class(family: str) -> type:
 def make_config(family: str, values: dict[str, Any] | None = None):
     """The family's default config with `values` applied and validated (ConfigError names a bad key).
 
-    Some families default differently on images than on 2D points (`IMAGE_DEFAULTS` of the config's module):
-    those defaults apply when the dataset is an image dataset and the caller did not set the key."""
+    Some families default differently on images than on 2D points (`image_defaults(dataset)` of the config's
+    module): those defaults apply when the dataset is an image dataset and the caller did not set the key."""
     values = dict(values or {})
     cls = config_class(family)
-    dataset = values.get("dataset", getattr(cls(), "dataset", ""))
-    image_defaults = getattr(sys.modules[cls.__module__], "IMAGE_DEFAULTS", {})
-    if image_defaults and not is_2d_dataset(str(dataset)):
-        values = {**image_defaults, **values}
+    dataset = str(values.get("dataset", getattr(cls(), "dataset", "")))
+    image_defaults = getattr(sys.modules[cls.__module__], "image_defaults", None)
+    if image_defaults is not None and not is_2d_dataset(dataset):
+        values = {**image_defaults(dataset), **values}
     return apply_overrides(cls(), values)
 
 

@@ -24,7 +24,7 @@ from engine.tricks.adaptive_augmentation import AdaptiveAugmentation, augment
 from engine.tricks.replay_buffer import ReplayBuffer
 from engine.tricks.virtual_batchnorm import VirtualBatchNorm
 
-GRID = 64  # samples in the live grid (a fixed batch of z)
+GRID = 64  # samples in the live grid (a fixed batch of z; rounded up to whole rows of classes when conditional)
 EVAL_IMAGES = 1000  # samples judged at each evaluation
 
 
@@ -87,13 +87,14 @@ class ImageGanTrainer(GanTrainer):
     def _fixed_views(self) -> None:
         c = self.config
         fixed = torch.Generator().manual_seed(10_000 + c.seed)
-        self.view_z = self._draw_z(GRID, fixed)
-        self.view_labels = (torch.arange(GRID) % self.num_classes).to(self.device) if self.num_classes else None
+        classes = self.num_classes
+        shown = -(-GRID // classes) * classes if classes else GRID  # whole rows: one column per class
+        self.view_z = self._draw_z(shown, fixed)
+        self.view_labels = (torch.arange(shown) % classes).to(self.device) if classes else None
         self.eval_z = self._draw_z(EVAL_IMAGES, fixed)
         self.eval_labels = (torch.arange(EVAL_IMAGES) % self.num_classes).to(self.device) if self.num_classes else None
         # virtual batch norm's reference batch: N fixed z (and labels), drawn once (Salimans et al. 2016, Sec. 3.4)
         self.ref_z = self._draw_z(c.vbn_reference, fixed)
-        classes = self.num_classes
         self.ref_labels = (torch.arange(c.vbn_reference) % classes).to(self.device) if classes else None
         self.uses_vbn = c.generator_norm == "virtual_batch"
         # a discriminator with virtual batch norm: N different real images, fixed once
@@ -214,8 +215,10 @@ class ImageGanTrainer(GanTrainer):
         return {"images": to_uint8(self.generate(z, labels))}
 
     def sample_png(self, n: int = 64, seed: int = 0) -> bytes:
-        images = torch.as_tensor(self.sample(n, seed)["images"]).float() / 127.5 - 1
+        """A grid of n samples; a conditional generator shows one column per class, n rounded up to whole rows."""
         nrow = self.num_classes if self.num_classes else 8
+        n = -(-n // nrow) * nrow if self.num_classes else n
+        images = torch.as_tensor(self.sample(n, seed)["images"]).float() / 127.5 - 1
         return png_bytes(grid_uint8(images, nrow=nrow), scale=max(1, 128 // images.shape[-1]))
 
     # ------------------------------------------------------------------ persistence

@@ -15,7 +15,7 @@ from engine.trainers.gan_images import ImageGanTrainer
 from engine.tricks.adaptive_augmentation import AdaptiveAugmentation, augment
 from engine.tricks.replay_buffer import ReplayBuffer
 
-FAST = {"dataset": "digits", "batch_size": 16, "g_width": 8, "d_width": 8, "z_dim": 8}
+FAST = {"dataset": "digits", "batch_size": 16, "g_width": 8, "d_width": 8, "z_dim": 8, "conditional": False}
 
 
 def fake_images(n, shape, labelled=True, seed=0):
@@ -31,9 +31,20 @@ def trainer(**values):
 
 
 def test_image_datasets_get_image_defaults_unless_set():
-    assert make_config("gan", {"dataset": "digits"}).lr_g == 5e-4
-    assert make_config("gan", {"dataset": "digits", "lr_g": 1e-3}).lr_g == 1e-3
-    assert make_config("gan", {"dataset": "ring8"}).lr_g == 1e-3
+    assert make_config("gan", {"dataset": "digits"}).label_smoothing == 0.9
+    assert make_config("gan", {"dataset": "digits", "label_smoothing": 1.0}).label_smoothing == 1.0
+    assert make_config("gan", {"dataset": "ring8"}).label_smoothing == 1.0
+    assert make_config("gan", {"dataset": "digits"}).g_width == 32 != make_config("gan", {"dataset": "ring8"}).g_width
+
+
+def test_models_are_class_conditional_by_default_only_where_the_dataset_is_known_to_have_labels():
+    assert make_config("gan", {"dataset": "mnist"}).conditional
+    assert not make_config("gan", {"dataset": "mnist", "conditional": False}).conditional
+    assert not make_config("gan", {"dataset": "folder:/some/where"}).conditional
+    assert not make_config("gan", {"dataset": "ring8"}).conditional
+    t = build_trainer("gan", {k: v for k, v in FAST.items() if k != "conditional"})
+    assert t.num_classes == 10
+    assert t.preview()["grid"].shape[:2] == (7 * 9 + 1, 10 * 9 + 1), "70 samples: 7 rows, one column per class"
 
 
 TRICKS = {
