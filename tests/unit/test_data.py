@@ -175,6 +175,19 @@ def test_image_folder_labels_converts_and_skips(tmp_path):
     assert -1 <= d.train.min() and d.train.max() <= 1
 
 
+def test_huge_files_and_huge_pictures_are_skipped_and_counted(tmp_path, monkeypatch):
+    from engine.data import folder
+
+    root = _image_folder(tmp_path / "imgs")
+    Image.new("L", (40, 40), 0).save(root / "cats" / "wide.png")  # more pixels than allowed below
+    Image.effect_noise((30, 30), 50).save(root / "dogs" / "heavy.png")  # more bytes than allowed below
+    monkeypatch.setattr(folder, "MAX_PIXELS", 1000)
+    monkeypatch.setattr(folder, "MAX_BYTES", (root / "dogs" / "heavy.png").stat().st_size - 1)
+    d = load_dataset(f"folder:{root}", image_size=12)
+    assert d.skipped == 4 and "too large" in d.note
+    assert len(d.train) + len(d.heldout) == 3
+
+
 def test_empty_or_missing_folder_is_refused(tmp_path):
     (tmp_path / "nothing").mkdir()
     with pytest.raises(BadInput, match="no readable images"):
