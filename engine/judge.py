@@ -55,6 +55,7 @@ def _fingerprint(data) -> str:
     return h.hexdigest()[:16]
 
 
+@torch.enable_grad()  # may be called from an evaluation under no_grad
 def train_judge(data, *, epochs: int | None = None, seed: int = 0, device: str = "cpu") -> Judge:
     """Adam with one-cycle, no augmentation, small on purpose (it trains on the first evaluation, in the run's thread):
     100% held-out accuracy on digits (30 epochs of 1,497 images), 99.6% on MNIST with width 32 and 6 epochs (8 min

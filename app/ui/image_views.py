@@ -15,7 +15,7 @@ from PIL import Image
 from engine.failure_signs import last_histogram
 from engine.latent import MODES, interpolate
 from engine.runs import Run
-from engine.trainers.gan_images import png_bytes, to_uint8
+from engine.image_grid import png_bytes, to_uint8
 
 PRETRAINED_DIGITS = Path(__file__).resolve().parents[2] / "assets" / "pretrained" / "gan-digits"
 

@@ -7,16 +7,14 @@ class-conditional models) and judges samples with the judge classifier (engine/j
 
 from __future__ import annotations
 
-import io
 from typing import Any
 
 import numpy as np
 import torch
-from PIL import Image
 from torch import nn
-from torchvision.utils import make_grid
 
 from engine.config import ConfigError
+from engine.image_grid import grid_uint8, png_bytes, to_uint8
 from engine.image_metrics import image_metrics
 from engine.models.dcgan import ConvDiscriminator, ConvGenerator
 from engine.trainers.gan import GanTrainer
@@ -26,27 +24,6 @@ from engine.tricks.virtual_batchnorm import VirtualBatchNorm
 
 GRID = 64  # samples in the live grid (a fixed batch of z; rounded up to whole rows of classes when conditional)
 EVAL_IMAGES = 1000  # samples judged at each evaluation
-
-
-def to_uint8(images: torch.Tensor) -> np.ndarray:
-    """[-1, 1] float images -> uint8 (N, C, H, W)."""
-    return ((images.detach().float().cpu().clamp(-1, 1) + 1) * 127.5).round().to(torch.uint8).numpy()
-
-
-def grid_uint8(images: torch.Tensor, nrow: int = 8) -> np.ndarray:
-    """A (H, W, C) uint8 picture of a batch laid out by torchvision's make_grid."""
-    grid = make_grid(images.detach().float().cpu().clamp(-1, 1), nrow=nrow, padding=1, normalize=True,
-                     value_range=(-1, 1), pad_value=1.0)
-    return (grid.permute(1, 2, 0) * 255).round().to(torch.uint8).numpy()
-
-
-def png_bytes(picture: np.ndarray, scale: int = 1) -> bytes:
-    img = Image.fromarray(picture[..., 0] if picture.shape[2] == 1 else picture)
-    if scale > 1:
-        img = img.resize((img.width * scale, img.height * scale), Image.NEAREST)
-    buf = io.BytesIO()
-    img.save(buf, format="PNG")
-    return buf.getvalue()
 
 
 class ImageGanTrainer(GanTrainer):
