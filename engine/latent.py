@@ -29,3 +29,33 @@ def interpolate(z0: torch.Tensor, z1: torch.Tensor, steps: int, mode: str = "sph
     if omega.abs() < 1e-4:  # (nearly) parallel: the arc is a line
         return (1 - t) * z0 + t * z1
     return (torch.sin((1 - t) * omega) * z0 + torch.sin(t * omega) * z1) / torch.sin(omega)
+
+
+def bilinear_grid(corners: torch.Tensor, n: int) -> torch.Tensor:
+    """An n x n grid of codes blending four corner codes (top-left, top-right, bottom-left, bottom-right) with
+    bilinear weights; shape (n * n, latent), row by row. The corners are the grid's corners exactly."""
+    if corners.shape[0] != 4 or n < 2:
+        raise ValueError("a bilinear grid needs 4 corner codes and n >= 2")
+    t = torch.linspace(0, 1, n, dtype=corners.dtype, device=corners.device)
+    v, u = torch.meshgrid(t, t, indexing="ij")  # v down the rows, u along them
+    w = torch.stack([(1 - u) * (1 - v), u * (1 - v), (1 - u) * v, u * v], -1).view(-1, 4)
+    return w @ corners
+
+
+def manifold_grid(n: int, extent: float = 3.0) -> torch.Tensor:
+    """The codes of a 2-D latent space's decoded manifold: an n x n grid over [-extent, extent]^2, first latent
+    dimension along the rows (left to right), the second down the columns (top = high)."""
+    t = torch.linspace(-extent, extent, n)
+    z2, z1 = torch.meshgrid(t.flip(0), t, indexing="ij")
+    return torch.stack([z1, z2], -1).view(-1, 2)
+
+
+def project_2d(codes: torch.Tensor) -> tuple[torch.Tensor, list[float]]:
+    """Codes of any size as 2-D points: themselves for 2 dimensions, else their first two principal components
+    (scikit-learn's PCA); also the share of the variance each axis explains."""
+    if codes.shape[1] == 2:
+        return codes, [1.0, 1.0]
+    from sklearn.decomposition import PCA
+
+    pca = PCA(n_components=2, random_state=0).fit(codes.cpu().numpy())
+    return torch.as_tensor(pca.transform(codes.cpu().numpy())), [float(r) for r in pca.explained_variance_ratio_]

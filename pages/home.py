@@ -23,8 +23,13 @@ st.page_link(nav.page("gan_images.py"), label="Image GANs", icon=":material/phot
              help="A DCGAN on digits, MNIST, CIFAR-10 or your folder, with every trick as a switch.")
 st.caption("Feature matching, minibatch discrimination, historical averaging, one-sided label smoothing and virtual "
            "batch norm on real images, judged by a classifier: score, Frechet distance, class histogram.")
-st.markdown("Coming next (open issues): autoencoders and VAEs, PixelCNN, side-by-side comparison, semi-supervised "
-            "GAN and classifier tricks.")
+st.page_link(nav.page("vae.py"), label="Autoencoders and VAEs", icon=":material/compress:",
+             help="Autoencoder, denoising autoencoder and VAE: reconstruct, sample, interpolate, walk the latent "
+                  "space.")
+st.caption("Why a plain autoencoder cannot generate, what the KL term buys, why VAE samples are blurry, and what a "
+           "latent space looks like.")
+st.markdown("Coming next (open issues): PixelCNN, side-by-side comparison, semi-supervised GAN and classifier "
+            "tricks.")
 
 left, right = st.columns(2)
 with left:

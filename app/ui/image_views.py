@@ -20,12 +20,13 @@ from engine.image_grid import png_bytes, to_uint8
 PRETRAINED_DIGITS = Path(__file__).resolve().parents[2] / "assets" / "pretrained" / "gan-digits"
 
 
-def pretrained_run(config) -> Run | None:
-    """The shipped digits generator, when the page asks for exactly its configuration (else None)."""
+def pretrained_run(config, folder: Path = PRETRAINED_DIGITS) -> Run | None:
+    """The run saved in `folder` (a shipped checkpoint), when the page asks for exactly its configuration (else
+    None): the page then opens on a trained model."""
     import dataclasses
     import json
 
-    cfg_file = PRETRAINED_DIGITS / "config.json"
+    cfg_file = folder / "config.json"
     if not cfg_file.exists():
         return None
     saved = json.loads(cfg_file.read_text())["config"]
@@ -34,8 +35,8 @@ def pretrained_run(config) -> Run | None:
         return None
     from engine.persistence import load_run
 
-    run = load_run(PRETRAINED_DIGITS)
-    run.saved_to = str(PRETRAINED_DIGITS)
+    run = load_run(folder)
+    run.saved_to = str(folder)
     return run
 
 
@@ -90,6 +91,12 @@ def grid_download(run: Run) -> None:
                        "image/png", icon=":material/download:", key="img_grid_png")
 
 
+def strip(frames: np.ndarray, height: int = 96) -> np.ndarray:
+    """uint8 (T, C, H, W) frames side by side as one crisp (H', W', C) or (H', W') picture."""
+    picture = crisp(np.concatenate([f.transpose(1, 2, 0) for f in frames], axis=1), size=height * len(frames))
+    return picture[..., 0] if picture.shape[2] == 1 else picture
+
+
 def gif_bytes(frames: np.ndarray, scale: int, ms: int = 120) -> bytes:
     """uint8 (T, C, H, W) -> an animated GIF that plays forward then back."""
     pics = [Image.fromarray(f[0] if f.shape[0] == 1 else f.transpose(1, 2, 0)) for f in frames]
@@ -101,7 +108,10 @@ def gif_bytes(frames: np.ndarray, scale: int, ms: int = 120) -> bytes:
 
 
 def interpolation(run: Run, *, key: str) -> None:
-    cols = st.columns(5)
+    classes = run.trainers[0].num_classes
+    cols = st.columns(6 if classes else 5)
+    label = int(cols[5].selectbox("Class", range(classes), key=f"{key}_class",
+                                  help="A conditional generator draws the class it is asked for.")) if classes else 0
     seed_a = cols[0].number_input("Start sample (seed)", 0, 10**6, 1, key=f"{key}_a")
     seed_b = cols[1].number_input("End sample (seed)", 0, 10**6, 2, key=f"{key}_b")
     steps = cols[2].slider("Steps", 2, 16, 8, key="interp_steps", bind="query-params")
@@ -116,14 +126,13 @@ def interpolation(run: Run, *, key: str) -> None:
         z0 = torch.randn(z_dim, generator=torch.Generator().manual_seed(int(seed_a)))
         z1 = torch.randn(z_dim, generator=torch.Generator().manual_seed(int(seed_b)))
         zs = interpolate(z0, z1, int(steps), mode) * scale
-        labels = torch.zeros(len(zs), dtype=torch.long, device=trainer.device) if trainer.num_classes else None
+        labels = torch.full((len(zs),), label, dtype=torch.long, device=trainer.device) if classes else None
         return to_uint8(trainer.generate(zs.to(trainer.device), labels))
 
     frames = run.with_trainer(walk)
     side = frames.shape[-1]
-    strip = np.concatenate([f.transpose(1, 2, 0) for f in frames], axis=1)
-    strip = crisp(strip, size=96 * len(frames))
-    st.image(strip[..., 0] if strip.shape[2] == 1 else strip, width="stretch",
-             caption=f"{mode} path from seed {seed_a} to seed {seed_b}, {steps} steps")
+    st.image(strip(frames), width="stretch",
+             caption=f"{mode} path from seed {seed_a} to seed {seed_b}, {steps} steps"
+             + (f", class {label}" if classes else ""))
     st.download_button("Interpolation (GIF)", lambda: gif_bytes(frames, max(1, 96 // side)),  # made on click
                        f"{run.run_id}-walk.gif", "image/gif", icon=":material/download:", key=f"{key}_gif")

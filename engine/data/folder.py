@@ -85,3 +85,33 @@ def image_folder(path: str, image_size: int = 64) -> ImageDataset:
         "; ".join(notes),
         skipped,
     )
+
+
+def image_from_bytes(data: bytes, shape: tuple[int, int, int], name: str = "the upload") -> tuple[torch.Tensor, str]:
+    """One uploaded picture as a (C, H, W) tensor in [-1, 1] of the dataset's `shape`, plus a note saying what was
+    changed to fit (size, colour mode), or "" when nothing was. Unreadable, empty or huge data raises BadInput."""
+    import io
+
+    if not data:
+        raise BadInput(f"{name} is empty")
+    if len(data) > MAX_BYTES:
+        raise BadInput(f"{name} is larger than {MAX_BYTES // 2**20} MB")
+    try:
+        with Image.open(io.BytesIO(data)) as img:
+            if img.width * img.height > MAX_PIXELS:
+                raise BadInput(f"{name} has more than {MAX_PIXELS:,} pixels")
+            img.load()
+            img = img.copy()
+    except (UnidentifiedImageError, OSError, Image.DecompressionBombError) as err:
+        raise BadInput(f"{name} is not an image this tool can read ({type(err).__name__})") from None
+    channels, side, _ = shape
+    notes = []
+    mode = "L" if channels == 1 else "RGB"
+    if img.mode != mode:
+        notes.append(f"converted from {img.mode} to {'grayscale' if mode == 'L' else 'RGB'}")
+    if img.size != (side, side):
+        notes.append(f"cropped to a square and resized from {img.width}x{img.height} to {side}x{side}")
+    array = np.asarray(_square(img.convert(mode), side), dtype=np.float32) / 255.0 * 2 - 1
+    x = torch.as_tensor(array)
+    x = x[None] if x.dim() == 2 else x.permute(2, 0, 1)
+    return x, ("; ".join(notes) and f"{name}: " + "; ".join(notes))

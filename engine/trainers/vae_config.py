@@ -53,6 +53,7 @@ class VaeConfig:
         low=0.0,
         high=100.0,
         live=True,
+        log=True,
         label="β (KL weight)",
     )
     corruption: str = param(

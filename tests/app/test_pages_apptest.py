@@ -210,3 +210,89 @@ def test_images_opens_on_the_pretrained_digits_generator(monkeypatch, tmp_path):
     at.button(key="gan_images_step_both").click().run()
     run.wait_until(lambda s: s.step == 4001)
     run.stop()
+
+
+# ------------------------------------------------------------------ autoencoders and VAEs
+@pytest.fixture
+def vae(monkeypatch, tmp_path):
+    monkeypatch.setenv("GENLAB_CACHE_DIR", str(tmp_path))
+    at = page_test("pages/vae.py")
+    at.query_params["width"] = "4"
+    at.query_params["latent_dim"] = "4"
+    at.run()
+    assert not at.exception, at.exception
+    yield at
+    at.session_state["_run_vae"].stop()
+
+
+def test_vae_renders_reconstructions_samples_and_steps(vae):
+    run = vae.session_state["_run_vae"]
+    assert run.trainers[0].config.latent_dim == 4 and run.snapshot().step == 0
+    assert len(vae.get("image")) == 2, "reconstructions and prior samples"
+    vae.button(key="vae_step_both").click().run()
+    run.wait_until(lambda s: s.step == 1)
+    assert not vae.exception
+
+
+def test_vae_play_live_beta_pause_and_new_model(vae):
+    run = vae.session_state["_run_vae"]
+    vae.button(key="vae_play").click().run()
+    run.wait_until(lambda s: s.step > 3)
+    vae.select_slider(key="beta").set_value(5.0).run()
+    run.wait_until(lambda s: s.members[0].config.beta == 5.0)
+    assert vae.session_state["_run_vae"] is run, "beta is live: same model"
+    vae.button(key="vae_pause").click().run()
+    assert run.snapshot().status == "paused"
+    vae.selectbox(key="model").set_value("ae").run()
+    fresh = vae.session_state["_run_vae"]
+    assert fresh is not run and fresh.trainers[0].config.model == "ae"
+    assert not vae.exception
+
+
+@pytest.mark.parametrize("panel", ["latent_map", "interpolation", "corners", "traversal", "lesson"])
+def test_vae_panels_open_and_draw(vae, panel):
+    vae.session_state[f"vae_open_{panel}"] = True
+    vae.run()
+    assert not vae.exception, vae.exception
+    if panel == "interpolation":
+        vae.slider(key="vae_steps").set_value(5).run()
+        assert "Latent walk (GIF)" in [b.label for b in vae.get("download_button")]
+    if panel == "traversal":
+        vae.slider(key="vae_z0_0").set_value(2.0).run()
+    if panel == "lesson":
+        captions = " ".join(i.caption or "" for i in vae.get("image") if hasattr(i, "caption"))
+        assert not vae.exception and len(vae.get("image")) >= 4, captions
+    assert not vae.exception, vae.exception
+
+
+def test_vae_two_dimensional_latent_shows_the_decoded_manifold(monkeypatch, tmp_path):
+    monkeypatch.setenv("GENLAB_CACHE_DIR", str(tmp_path))
+    at = page_test("pages/vae.py")
+    at.query_params["width"] = "4"
+    at.query_params["latent_dim"] = "2"
+    at.session_state["vae_open_latent_map"] = True
+    at.run()
+    assert not at.exception, at.exception
+    assert len(at.get("image")) == 3, "reconstructions, samples and the decoded manifold"
+    at.session_state["_run_vae"].stop()
+
+
+def test_vae_opens_on_the_pretrained_digits_vae(monkeypatch, tmp_path):
+    monkeypatch.setenv("GENLAB_CACHE_DIR", str(tmp_path))
+    at = page_test("pages/vae.py").run()
+    assert not at.exception, at.exception
+    run = at.session_state["_run_vae"]
+    assert run.snapshot().step == 3000 and any("pretrained" in i.value for i in at.info)
+    run.stop()
+
+
+def test_vae_bad_inputs_say_so_and_keep_the_page():
+    at = page_test("pages/vae.py")
+    at.query_params["latent_dim"] = "99"
+    at.run()
+    assert not at.exception
+    assert any("latent_dim" in w.value for w in at.warning)
+    at.selectbox(key="vae_dataset").set_value("folder").run()
+    assert any("image folder" in e.value for e in at.error)
+    at.text_input(key="vae_folder").set_value("/no/such/folder").run()
+    assert not at.exception and any("/no/such/folder" in e.value for e in at.error)

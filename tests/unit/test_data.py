@@ -194,3 +194,29 @@ def test_empty_or_missing_folder_is_refused(tmp_path):
         load_dataset(f"folder:{tmp_path / 'nothing'}")
     with pytest.raises(BadInput, match="no such folder"):
         load_dataset(f"folder:{tmp_path / 'missing'}")
+
+
+def test_an_uploaded_picture_is_resized_and_converted_and_says_so():
+    import io
+
+    from engine.data.folder import image_from_bytes
+
+    buf = io.BytesIO()
+    Image.new("RGB", (40, 20), (255, 255, 255)).save(buf, format="PNG")
+    x, note = image_from_bytes(buf.getvalue(), (1, 8, 8))
+    assert x.shape == (1, 8, 8) and torch.allclose(x, torch.ones_like(x))
+    assert "grayscale" in note and "40x20 to 8x8" in note
+    buf = io.BytesIO()
+    Image.new("L", (8, 8), 0).save(buf, format="PNG")
+    x, note = image_from_bytes(buf.getvalue(), (1, 8, 8))
+    assert note == "" and torch.all(x == -1)
+    x, _ = image_from_bytes(buf.getvalue(), (3, 32, 32))
+    assert x.shape == (3, 32, 32)
+
+
+@pytest.mark.parametrize("data, message", [(b"", "empty"), (b"not a picture", "not an image")])
+def test_a_bad_upload_is_refused_with_a_message(data, message):
+    from engine.data.folder import image_from_bytes
+
+    with pytest.raises(BadInput, match=message):
+        image_from_bytes(data, (1, 8, 8))

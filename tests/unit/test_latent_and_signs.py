@@ -76,3 +76,31 @@ def test_loss_falling_while_samples_stay_garbage():
     h["judge_score"] = np.nan
     h.loc[[20, 40, 59], "judge_score"] = [1.1, 1.1, 1.2]
     assert any("fooling a weak discriminator" in s for s in gan_failure_signs(h))
+
+
+def test_bilinear_grid_has_the_corners_at_its_corners_and_blends_between():
+    from engine.latent import bilinear_grid
+
+    corners = torch.tensor([[0.0, 0.0], [1.0, 0.0], [0.0, 1.0], [1.0, 1.0]]) * 4
+    grid = bilinear_grid(corners, 5).view(5, 5, 2)
+    torch.testing.assert_close(torch.stack([grid[0, 0], grid[0, -1], grid[-1, 0], grid[-1, -1]]), corners)
+    torch.testing.assert_close(grid[2, 2], corners.mean(0))
+    torch.testing.assert_close(grid[0, 1], torch.tensor([1.0, 0.0]))
+
+
+def test_manifold_grid_spans_the_extent_with_the_first_dimension_along_rows():
+    from engine.latent import manifold_grid
+
+    grid = manifold_grid(4, 3.0).view(4, 4, 2)
+    assert grid[0, 0].tolist() == [-3.0, 3.0] and grid[-1, -1].tolist() == [3.0, -3.0]
+    assert torch.all(grid[0, 1:, 0] > grid[0, :-1, 0]), "z1 grows left to right"
+
+
+def test_project_2d_keeps_2d_codes_and_finds_the_main_axes_of_larger_ones():
+    from engine.latent import project_2d
+
+    codes = torch.randn(300, 2)
+    assert torch.equal(project_2d(codes)[0], codes)
+    wide = torch.cat([torch.randn(300, 1) * 10, torch.randn(300, 5) * 0.1], 1)
+    points, explained = project_2d(wide)
+    assert points.shape == (300, 2) and explained[0] > 0.95

@@ -1,0 +1,149 @@
+"""Autoencoders, denoising autoencoders and VAEs: reconstruct, sample, interpolate, walk the latent space."""
+
+import streamlit as st
+
+from app.ui import charts, controls, image_views, run_controls, session, vae_views
+from engine.config import ConfigError, specs
+from engine.data import BadInput, DataUnavailable, load_dataset
+from engine.runs import Run
+from engine.trainers import build_trainer, make_config
+from engine.trainers.vae_config import VaeConfig
+
+SLOT = "vae"
+DATASETS = ("digits", "mnist", "fashion_mnist", "cifar10", "folder")
+MODEL_KEYS = ["model", "latent_dim", "width", "likelihood", "binarize", "batch_size", "seed"]
+LIVE_KEYS = ["lr", "beta", "corruption", "corruption_level"]
+PAGE_KEYS = ("vae_dataset", "vae_folder", "vae_speed", "vae_steps", "vae_mode")
+
+st.title("Autoencoders and VAEs")
+st.caption("An encoder squeezes each image into a short code z, a decoder rebuilds the image from it. A VAE also "
+           "asks the codes to look like N(0, I), and that is what lets it generate.")
+with st.expander("What to look for", icon=":material/lightbulb:"):
+    st.markdown(
+        "- **Reconstructions** (each input beside its output) sharpen quickly for all three models.\n"
+        "- **Samples from the prior**: decode z ~ N(0, I). A VAE gives digits; a plain autoencoder, whose codes sit "
+        "wherever they like, gives smudges (the lesson at the bottom shows both).\n"
+        "- **β** weighs the KL term: raise it and codes crowd towards N(0, I) — smoother samples, blurrier "
+        "reconstructions, fewer *active* dimensions in the KL chart (posterior collapse when they reach 0).\n"
+        "- VAE samples are blurry: the decoder shows the *mean* of p(x|z), an average of the images a code could be.\n"
+        "- **ELBO** = reconstruction log-likelihood minus KL, a lower bound of log p(x); the importance-weighted "
+        "bound (nll_iw, k samples) is tighter.")
+
+controls.warn_bad_url_params(VaeConfig, extra_keys=PAGE_KEYS)
+with st.sidebar:
+    st.subheader("Data")
+    if st.session_state.get("vae_dataset") not in DATASETS:
+        st.session_state.pop("vae_dataset", None)
+    choice = st.selectbox("Dataset", DATASETS, key="vae_dataset", bind="query-params",
+                          help="digits works offline (8x8, embedded); MNIST-likes read local files "
+                               "(data folder) or download; folder = your own images.")
+    folder = st.text_input("Image folder", key="vae_folder", bind="query-params", disabled=choice != "folder",
+                           help="A folder of images (png, jpg, ...), resized to 64x64.")
+    controls.widgets(VaeConfig, ["data_root"], disabled=choice in ("digits", "folder"))
+    with st.expander("Model (changes start a new model)", expanded=True):
+        controls.widgets(VaeConfig, MODEL_KEYS)
+    st.subheader("Training (live)")
+    controls.widgets(VaeConfig, LIVE_KEYS)
+
+dataset = f"folder:{folder}" if choice == "folder" else choice
+keys = ["data_root"] + MODEL_KEYS + LIVE_KEYS
+values = {k: st.session_state.get(k, specs(VaeConfig)[k].default) for k in keys}
+values["dataset"] = dataset
+run = session.get_run(SLOT)
+problem = None
+if choice == "folder" and not folder:
+    problem = "Type the path of an image folder in the sidebar."
+else:
+    try:
+        config = make_config("vae", values)
+    except ConfigError as err:
+        problem = f"{err}. Training keeps its previous settings."
+if problem is None:
+    live = {k for k, s in specs(VaeConfig).items() if s.live}
+    identity = tuple(sorted((k, v) for k, v in values.items() if k not in live))
+    if run is None or st.session_state.get("_vae_identity") != identity:
+        try:
+            new_run = image_views.pretrained_run(config, vae_views.PRETRAINED["vae"])
+            if new_run is None:
+                data = load_dataset(dataset, data_root=config.data_root)
+                new_run = Run({"run": lambda c=config, d=data: build_trainer("vae", c, data=d)})
+        except (DataUnavailable, BadInput, ConfigError, ValueError) as err:
+            problem = str(err)
+        else:
+            if run is not None:
+                st.toast("New model: a setting that changes the model or data was changed.", icon=":material/refresh:")
+            run = session.put_run(SLOT, new_run)
+            st.session_state["_vae_identity"] = identity
+    else:
+        current = run.snapshot().members[0].config
+        run.set_knobs(**{k: getattr(config, k) for k in live if getattr(config, k) != getattr(current, k)})
+if problem:
+    st.error(problem, icon=":material/error:")
+if run is None:
+    st.stop()
+
+trainer = run.trainers[0]
+if run.saved_to == str(vae_views.PRETRAINED["vae"]) and run.snapshot().status == "idle" and trainer.step_count:
+    st.info(f"A VAE pretrained on digits ({trainer.step_count:,} steps, made with the command line; see the README) "
+            "is loaded: press Play to train it further, or Reset for a fresh one.", icon=":material/school:")
+note = getattr(trainer.data, "note", "")
+if note:
+    st.caption(note)
+run_controls.run_controls(run, key="vae")
+run_controls.saved_downloads(run, key="vae")
+variational = trainer.config.model == "vae"
+
+
+def render(snap) -> None:
+    run_controls.status_line(snap)
+    preview, history = snap.preview, snap.history()
+    left, right = st.columns(2)
+    left.image(image_views.crisp(preview["reconstructions"], 480), width="stretch",
+               caption=f"Held-out images and their reconstructions (in pairs) at step {preview['step']:,}")
+    right.image(image_views.crisp(preview["samples"], 480), width="stretch",
+                caption="Decoded z ~ N(0, I): the same 64 codes all along")
+    a, b = st.columns(2)
+    with a:
+        columns = ["elbo"] if variational else ["reconstruction"]
+        st.plotly_chart(charts.curves(history, columns, title="ELBO (nats per image)" if variational
+                                      else "Reconstruction loss (nats per image)"), key="vae_main_curve")
+    with b:
+        if variational:
+            st.plotly_chart(vae_views.kl_bars(preview["kl_per_dim"]), key="vae_kl_bars")
+        else:
+            st.caption("An autoencoder has no KL term: its codes are not asked to follow any distribution.")
+    if variational:
+        st.plotly_chart(charts.curves(history, ["reconstruction", "kl"], title="Reconstruction and KL"),
+                        key="vae_parts")
+    scored = history.dropna(subset=["judge_score"]) if "judge_score" in history else history.iloc[0:0]
+    if not scored.empty:
+        last = scored.iloc[-1]
+        cols = st.columns(4)
+        cols[0].metric("Judge score of prior samples", f"{last['judge_score']:.2f}",
+                       help="Inception-style score of decoded N(0, I) samples, by the dataset's judge classifier.")
+        if variational and "nll_iw" in last:
+            cols[1].metric("NLL (importance-weighted)", f"{last['nll_iw']:.1f} nats",
+                           help=f"-log p(x) bound with k = {int(last.get('nll_iw_k', 0))} samples (Burda et al. "
+                                "2016), held-out images.")
+            cols[2].metric("Bits per dimension", f"{last['bits_per_dim']:.3f}")
+            cols[3].metric("Active units", f"{int(last['active_units'])} / {trainer.config.latent_dim}",
+                           help="Dimensions whose posterior mean varies across images (Cov > 0.01).")
+
+
+run_controls.live(run, render)
+
+for title, icon, draw in (
+    ("Map of the latent space", ":material/scatter_plot:", vae_views.latent_map),
+    ("Interpolate between two images", ":material/timeline:", vae_views.interpolation),
+    ("Four-corner grid", ":material/grid_view:", vae_views.corners),
+    ("One slider per latent dimension", ":material/tune:", vae_views.traversal),
+):
+    panel = st.expander(title, icon=icon, key=f"vae_open_{draw.__name__}", on_change="rerun")
+    with panel:
+        if panel.open:  # decoded only while open
+            draw(run)
+lesson = st.expander("Lesson: which one can generate? Autoencoder vs VAE", icon=":material/school:",
+                     key="vae_open_lesson", on_change="rerun")
+with lesson:
+    if lesson.open:
+        vae_views.ae_vs_vae_lesson()
