@@ -61,3 +61,21 @@ def test_image_gan_trains_in_the_browser(page, app_url):
     page.get_by_role("button", name=re.compile("Pause")).click()
     page.get_by_text(re.compile(r"paused · step")).first.wait_for()
     assert page.locator("img").count() >= 1
+
+
+def test_vae_trains_in_the_browser(page, app_url):
+    page.goto(f"{app_url}/vae?width=8&latent_dim=4")
+    page.get_by_role("heading", name="Autoencoders and VAEs").wait_for()
+    page.get_by_text(re.compile(r"step [\d,]+ ·")).first.wait_for()
+    start = read_step(page)
+    page.get_by_role("button", name=re.compile("Play")).click()
+    page.get_by_role("button", name=re.compile("Pause")).wait_for()
+    page.wait_for_function(
+        f"() => {{ const m = /step ([\\d,]+) ·/.exec(document.body.innerText); "
+        f"return m && parseInt(m[1].replace(/,/g, '')) > {start}; }}", timeout=60_000)
+    first = read_step(page)
+    page.wait_for_timeout(2500)
+    assert read_step(page) > first, "the step count did not advance while training"
+    page.get_by_role("button", name=re.compile("Pause")).click()
+    page.get_by_text(re.compile(r"paused · step")).first.wait_for()
+    assert page.locator("img").count() >= 2, "reconstructions and samples"
