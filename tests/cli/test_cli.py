@@ -137,3 +137,28 @@ def test_conditional_gan_on_an_unlabelled_folder_is_refused(tmp_path):
                  "--out", str(tmp_path / "r"))
     assert res.returncode == 2
     assert "conditional" in res.stderr and "labels" in res.stderr
+
+
+def test_vae_trains_bounds_and_samples(tmp_path):
+    out = tmp_path / "vae"
+    res = subprocess.run([sys.executable, "-m", "engine", "train", "vae", "--dataset", "digits", "--steps", "5",
+                          "--set", "width=4", "--set", "latent_dim=3", "--set", "iw_samples=7", "--out", str(out),
+                          "--no-progress"], cwd=ROOT, capture_output=True, text=True, timeout=300,
+                         env=dict(os.environ, GENLAB_OFFLINE="1", GENLAB_CACHE_DIR=str(tmp_path / "cache")))
+    assert res.returncode == 0, res.stderr
+    summary = json.loads((out / "summary.json").read_text())
+    for key in ("elbo", "reconstruction", "kl", "nll_iw", "bits_per_dim", "active_units", "judge_score",
+                "family", "dataset", "steps", "seconds", "device"):
+        assert key in summary, key
+    assert summary["nll_iw_k"] == 7 and summary["family"] == "vae" and summary["steps"] == 5
+    assert summary["nll_iw"] <= -summary["elbo"] + 1.0
+    res = engine("sample", str(out), "--n", "6", "--out", str(tmp_path / "v.npz"))
+    assert res.returncode == 0, res.stderr
+    assert np.load(tmp_path / "v.npz")["images"].shape == (6, 1, 8, 8)
+
+
+def test_vae_bad_values_exit_naming_the_key(tmp_path):
+    res = engine("train", "vae", "--steps", "2", "--set", "beta=-1", "--out", str(tmp_path / "r"))
+    assert res.returncode == 2 and "beta" in res.stderr
+    res = engine("train", "vae", "--steps", "2", "--set", "latent_dim=100", "--out", str(tmp_path / "r"))
+    assert res.returncode == 2 and "latent_dim" in res.stderr
