@@ -13,7 +13,7 @@ import torch
 
 from app.ui.image_views import crisp, gif_bytes, strip
 from engine.data import BadInput
-from engine.data.folder import image_from_bytes
+from engine.data.folder import image_from_bytes, image_from_painted
 from engine.image_grid import grid_uint8, to_uint8
 from engine.latent import MODES, bilinear_grid, interpolate, manifold_grid, project_2d
 from engine.runs import Run
@@ -70,7 +70,7 @@ def latent_map(run: Run) -> None:
 
 
 def _upload(key: str, shape) -> torch.Tensor | None:
-    file = st.file_uploader("…or upload a picture", type=["png", "jpg", "jpeg", "bmp", "gif", "webp"], key=key,
+    file = st.file_uploader("Picture", type=["png", "jpg", "jpeg", "bmp", "gif", "webp"], key=key,
                             help="Any size or colour: it is cropped to a square, resized and converted to the "
                                  "dataset's shape (the page says what it changed).")
     if file is None:
@@ -85,10 +85,37 @@ def _upload(key: str, shape) -> torch.Tensor | None:
     return x
 
 
+def _draw(key: str, shape) -> torch.Tensor | None:
+    """A pad of side x side pixels: click, box or lasso the pixels to paint white."""
+    side = shape[1]
+    rows, cols = np.divmod(np.arange(side * side), side)
+    fig = go.Figure(go.Scattergl(x=cols, y=rows, mode="markers", hoverinfo="skip",
+                                 marker=dict(symbol="square", size=max(4, 200 // side), color="#dddddd")))
+    fig.update_layout(height=240, width=240, margin=dict(l=0, r=0, t=0, b=0), dragmode="lasso",
+                      plot_bgcolor="white", showlegend=False)
+    fig.update_xaxes(visible=False)
+    fig.update_yaxes(visible=False, autorange="reversed", scaleanchor="x")
+    state = st.plotly_chart(fig, key=key, on_select="rerun", selection_mode=("points", "box", "lasso"))
+    painted = sorted({p["point_index"] for p in (state.selection.points if state else [])})
+    if not painted:
+        st.caption("Lasso or box the pixels to paint (shift adds strokes).")
+        return None
+    return image_from_painted(painted, shape)
+
+
 def _pick(label: str, default: int, key: str, count: int, shape) -> torch.Tensor | int:
-    index = st.number_input(label, 0, count - 1, default, key=key, help="Index of a held-out image.")
-    uploaded = _upload(f"{key}_file", shape)
-    return uploaded if uploaded is not None else int(index)
+    source = st.radio(label, ("held-out", "upload", "draw"), horizontal=True, key=f"{key}_source",
+                      help="A held-out image by its index, your own picture, or one you draw on the pad.")
+    if source == "upload":
+        picture = _upload(f"{key}_file", shape)
+    elif source == "draw":
+        picture = _draw(f"{key}_pad", shape)
+    else:
+        picture = None
+    if picture is not None:
+        st.image(crisp(to_uint8(picture[None])[0].transpose(1, 2, 0), 96), width=96)
+        return picture
+    return int(st.number_input("Index", 0, count - 1, default, key=key, help="Index of a held-out image."))
 
 
 def interpolation(run: Run) -> None:

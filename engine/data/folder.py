@@ -115,3 +115,18 @@ def image_from_bytes(data: bytes, shape: tuple[int, int, int], name: str = "the 
     x = torch.as_tensor(array)
     x = x[None] if x.dim() == 2 else x.permute(2, 0, 1)
     return x, ("; ".join(notes) and f"{name}: " + "; ".join(notes))
+
+
+def image_from_painted(pixels: list[int], shape: tuple[int, int, int], blur: float = 0.5) -> torch.Tensor:
+    """A drawn picture: the painted pixels (row-major indices into a side x side pad, row 0 at the top) white on
+    black, softened by a Gaussian blur of `blur` pixels like a pen stroke, as a (C, H, W) tensor in [-1, 1]."""
+    from PIL import ImageFilter
+
+    channels, side, _ = shape
+    canvas = np.zeros(side * side, np.uint8)
+    canvas[[p for p in pixels if 0 <= p < side * side]] = 255
+    img = Image.fromarray(canvas.reshape(side, side))
+    if blur > 0:
+        img = img.filter(ImageFilter.GaussianBlur(blur))
+    x = torch.as_tensor(np.asarray(img, np.float32) / 255.0 * 2 - 1)
+    return x.expand(channels, side, side).clone()

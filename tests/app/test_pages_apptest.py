@@ -257,6 +257,9 @@ def test_vae_panels_open_and_draw(vae, panel):
     if panel == "interpolation":
         vae.slider(key="vae_steps").set_value(5).run()
         assert "Latent walk (GIF)" in [b.label for b in vae.get("download_button")]
+        vae.radio(key="vae_ib_source").set_value("draw").run()
+        assert not vae.exception, vae.exception
+        assert any("paint" in c.value for c in vae.caption), "an empty pad says what to do"
     if panel == "traversal":
         vae.slider(key="vae_z0_0").set_value(2.0).run()
     if panel == "lesson":

@@ -220,3 +220,13 @@ def test_a_bad_upload_is_refused_with_a_message(data, message):
 
     with pytest.raises(BadInput, match=message):
         image_from_bytes(data, (1, 8, 8))
+
+
+def test_a_drawn_picture_is_white_where_painted():
+    from engine.data.folder import image_from_painted
+
+    x = image_from_painted([0, 9, 63], (1, 8, 8), blur=0)
+    assert x.shape == (1, 8, 8) and x[0, 0, 0] == 1 and x[0, 1, 1] == 1 and x[0, 7, 7] == 1
+    assert (x == 1).sum() == 3 and (x == -1).sum() == 61
+    soft = image_from_painted([27, 28], (3, 8, 8))
+    assert soft.shape == (3, 8, 8) and soft[0, 3, 3] > soft[0, 0, 0] and -1 < soft[0, 2, 3] < 1
