@@ -11,6 +11,8 @@ import hashlib
 import io
 import logging
 import os
+import threading
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -108,3 +110,28 @@ def load_or_train_judge(data, device: str = "cpu") -> Judge:
     except OSError as err:
         log.warning("could not cache the judge at %s: %s", path, err)
     return judge
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# One judge per dataset per process, trained at most once, optionally in the background.
+BACKGROUND = False  # the dashboard sets True (app/main.py): a run's evaluations then never wait for a judge to train
+_jobs: dict[str, Future] = {}
+_jobs_lock = threading.Lock()
+_worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="judge")
+
+
+def get_judge(data, device: str = "cpu", wait: bool | None = None) -> Judge | None:
+    """The dataset's judge, loaded or trained once per process (in a worker thread). With `wait` False (default:
+    `not BACKGROUND`), None while it is still being trained, so a training loop is never held up by it.
+
+    NOTE: training a judge seeds torch's global generator inside `fork_rng`; only dropout draws from that generator
+    during GAN training, so a run with D dropout whose judge trains at the same time is not bit-reproducible."""
+    wait = not BACKGROUND if wait is None else wait
+    key = f"{cache_dir()}/{_fingerprint(data)}/{device}"
+    with _jobs_lock:
+        job = _jobs.get(key)
+        if job is None or (job.done() and job.exception() is not None):  # a failed job is tried again
+            job = _jobs[key] = _worker.submit(load_or_train_judge, data, device)
+    if not wait and not job.done():
+        return None
+    return job.result()

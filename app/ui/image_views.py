@@ -43,8 +43,9 @@ def pretrained_run(config, folder: Path = PRETRAINED_DIGITS) -> Run | None:
 def judge_metrics(history: pd.DataFrame, num_classes: int, class_names: list[str]) -> None:
     scored = history.dropna(subset=["judge_score"]) if "judge_score" in history else history.iloc[0:0]
     if scored.empty:
-        st.caption("The judge scores samples every `eval_every` steps (the first time it trains itself on the "
-                   "real data, once per dataset, and is cached).")
+        st.caption("The judge scores samples every `eval_every` steps. The first time a dataset is used, the judge "
+                   "(a small classifier) trains itself on the real images in the background, once, and is cached; "
+                   "the scores start at the first evaluation after that.")
         return
     last = scored.iloc[-1]
     a, b, c = st.columns(3)

@@ -13,6 +13,7 @@ import numpy as np
 import torch
 from torch import nn
 
+from engine import judge as judges
 from engine.config import ConfigError
 from engine.image_grid import grid_uint8, png_bytes, to_uint8
 from engine.image_metrics import image_metrics
@@ -50,6 +51,8 @@ class ImageGanTrainer(GanTrainer):
         self._last_logits: tuple[torch.Tensor, torch.Tensor] | None = None  # D's last (real, fake), for previews
         self._judge = None
         self._real_features: np.ndarray | None = None
+        if judges.BACKGROUND:  # the dashboard: start training the judge now, in the background
+            self.judge(wait=False)
 
     # ------------------------------------------------------------------ models and data
     def _build_models(self) -> tuple[nn.Module, nn.Module]:
@@ -130,13 +133,16 @@ class ImageGanTrainer(GanTrainer):
         return self.replay.mix(fake, self.streams["tricks"], labels)
 
     # ------------------------------------------------------------------ looking at it
-    def judge(self):
-        """The dataset's judge (trained once and cached on disk; None for unlabelled data)."""
+    def judge(self, wait: bool | None = None):
+        """The dataset's judge (trained once and cached on disk; None for unlabelled data, and while it trains in
+        the background when `engine.judge.BACKGROUND` is set)."""
         if self._judge is None and self.data.train_labels is not None and self.data.num_classes:
-            from engine.judge import load_or_train_judge
+            from engine.judge import get_judge
 
-            self._judge = load_or_train_judge(self.data, device=str(self.device))
-            self._real_features = self._judge.probabilities_and_features(self.data.heldout)[1].numpy()
+            judge = get_judge(self.data, device=str(self.device), wait=wait)
+            if judge is not None:
+                self._real_features = judge.probabilities_and_features(self.data.heldout)[1].numpy()
+                self._judge = judge
         return self._judge
 
     @torch.no_grad()

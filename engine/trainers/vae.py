@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 import torch
 
+from engine import judge as judges
 from engine.config import ConfigError
 from engine.image_grid import grid_uint8, png_bytes, to_uint8
 from engine.models.conv_vae import ConvDecoder, ConvEncoder
@@ -84,6 +85,8 @@ class VaeTrainer(Trainer):
         self.view_z = torch.randn(SAMPLES, c.latent_dim, generator=fixed).to(self.device)
         self.judged_z = torch.randn(JUDGED, c.latent_dim, generator=fixed).to(self.device)
         self._judge = None
+        if judges.BACKGROUND:  # the dashboard: start training the judge now, in the background
+            self.judge(wait=False)
 
     @property
     def variational(self) -> bool:
@@ -160,11 +163,12 @@ class VaeTrainer(Trainer):
             "kl_per_dim": self.kl_per_dimension(self.heldout_x[:256]),
         }
 
-    def judge(self):
+    def judge(self, wait: bool | None = None):
+        """The dataset's judge (None for unlabelled data, and while it trains in the background on the dashboard)."""
         if self._judge is None and self.data.train_labels is not None and self.data.num_classes:
-            from engine.judge import load_or_train_judge
+            from engine.judge import get_judge
 
-            self._judge = load_or_train_judge(self.data, device=str(self.device))
+            self._judge = get_judge(self.data, device=str(self.device), wait=wait)
         return self._judge
 
     @torch.no_grad()

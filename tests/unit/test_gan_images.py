@@ -274,3 +274,35 @@ def test_evaluate_reports_the_judge_metrics_and_the_judge_is_cached(monkeypatch,
     again = judge_module.load_or_train_judge(load_dataset("digits"))
     assert calls == ["digits"], "the second judge comes from the disk cache"
     assert again.heldout_accuracy == t.judge().heldout_accuracy
+
+
+def test_on_the_dashboard_evaluations_never_wait_for_the_judge(monkeypatch, tmp_path):
+    import threading
+
+    import engine.judge as judge_module
+
+    monkeypatch.setenv("GENLAB_CACHE_DIR", str(tmp_path))
+    monkeypatch.setattr(judge_module, "BACKGROUND", True)
+    release, real_load = threading.Event(), judge_module.load_or_train_judge
+    started = []
+
+    def slow(data, device="cpu"):
+        started.append(data.name)
+        release.wait(30)
+        return real_load(data, device)
+
+    monkeypatch.setattr(judge_module, "load_or_train_judge", slow)
+    monkeypatch.setattr(judge_module, "train_judge", lambda data, **kw: judge_module.Judge(
+        judge_module.SmallCNN(1, 10, width=4).eval(), 0.5, data.name))
+    import time
+
+    t = trainer()
+    deadline = time.monotonic() + 10
+    while not started and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert started == ["digits"], "the judge starts training as soon as the trainer is built"
+    t.step()
+    assert t.evaluate() == {}, "no metrics yet, and no waiting"
+    release.set()
+    t.judge(wait=True)
+    assert "judge_score" in t.evaluate()
