@@ -27,7 +27,10 @@ st.caption("A DCGAN learns to draw images; switch on the tricks of Salimans et a
 with st.expander("What to look for", icon=":material/lightbulb:"):
     st.markdown(
         "- **The grid** always shows the generator's output for the same 64 noise vectors, so you see one "
-        "generator improve rather than new random draws.\n"
+        "generator improve rather than new random draws. On labelled data the models are **class-conditional** by "
+        "default (one column per class): the class labels are the trick that helps most, in the paper's Table 3 "
+        "and in ours. Switch *Class-conditional* off (Model) to see the unconditional GAN, where the other tricks "
+        "and mode collapse matter.\n"
         "- **Judge score** (Inception-style, 1 to 10 for ten classes): high when each sample is clearly one class "
         "and the classes are balanced. **Frechet distance**: how far the samples' judge features are from real "
         "held-out images (lower is better). **Confident fraction** alone can be fooled (noise can look like a "
