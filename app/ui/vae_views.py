@@ -124,8 +124,10 @@ def interpolation(run: Run) -> None:
     a, b, c = st.columns([2, 2, 3])
     with a:
         first = _pick("Start image", 0, "vae_ia", count, shape)
+    labels = trainer.data.heldout_labels
+    other = int((labels != labels[0]).nonzero()[0]) if labels is not None and (labels != labels[0]).any() else 1
     with b:
-        last = _pick("End image", 1, "vae_ib", count, shape)
+        last = _pick("End image", other, "vae_ib", count, shape)  # by default another class than the start
     with c:
         steps = st.slider("Steps", 2, 16, 10, key="vae_steps", bind="query-params")
         mode = st.radio("Path", MODES, key="vae_mode", bind="query-params", horizontal=True,
