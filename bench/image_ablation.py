@@ -6,6 +6,10 @@ for batch norm, -L drops the labels, -L+HA drops the labels and adds historical 
 distance of 1,000 samples at the end, mean +- sd over seeds.
 
     python bench/image_ablation.py [--dataset digits] [--steps 2000] [--seeds 3] [--workers 2] [--data-root DIR]
+        [--resume LOG]
+
+`--resume LOG` reuses the runs an earlier, interrupted invocation printed to LOG (same dataset and steps) and trains
+only the rest.
 """
 
 from __future__ import annotations
@@ -47,6 +51,19 @@ def one(job):
     return name, seed, m["judge_score"], m["frechet_distance"], seconds
 
 
+def finished_runs(log: str) -> list[tuple[str, int, float, float, float]]:
+    """(variant, seed, judge score, Frechet distance, seconds) of each run line of an earlier output."""
+    import re
+
+    pattern = re.compile(r"^  (.+), seed (\d+): judge score ([\d.]+), Frechet ([\d.]+), (\d+) s$")
+    runs = []
+    for line in Path(log).read_text().splitlines():
+        m = pattern.match(line)
+        if m and m.group(1) in VARIANTS:
+            runs.append((m.group(1), int(m.group(2)), float(m.group(3)), float(m.group(4)), float(m.group(5))))
+    return runs
+
+
 def mean_sd(values: list[float]) -> str:
     sd = statistics.stdev(values) if len(values) > 1 else 0.0
     return f"{statistics.mean(values):.2f} +- {sd:.2f}"
@@ -59,14 +76,16 @@ def main() -> None:
     p.add_argument("--steps", type=int, default=2000)
     p.add_argument("--seeds", type=int, default=3)
     p.add_argument("--workers", type=int, default=2)
+    p.add_argument("--resume", help="the output of an interrupted run of this script: its finished runs are reused")
     a = p.parse_args()
     from engine.data import load_dataset
     from engine.judge import load_or_train_judge
 
     load_or_train_judge(load_dataset(a.dataset, data_root=a.data_root))  # train the judge once, before the pool
     base = {"dataset": a.dataset, "data_root": a.data_root}
-    jobs = [(n, {**base, **v}, s, a.steps) for n, v in VARIANTS.items() for s in range(a.seeds)]
-    results = []
+    results = finished_runs(a.resume) if a.resume else []
+    done = {(r[0], r[1]) for r in results}
+    jobs = [(n, {**base, **v}, s, a.steps) for n, v in VARIANTS.items() for s in range(a.seeds) if (n, s) not in done]
     with get_context("spawn").Pool(a.workers) as pool:
         for r in pool.imap_unordered(one, jobs):  # each run as it ends, so a long bench shows progress
             results.append(r)
