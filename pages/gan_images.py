@@ -2,12 +2,9 @@
 
 import streamlit as st
 
-from app.ui import charts, controls, image_views, run_controls, session
-from engine.config import ConfigError, specs
-from engine.data import BadInput, DataUnavailable, load_dataset
+from app.ui import charts, controls, image_views, model_run, run_controls, session
+from engine.config import specs
 from engine.failure_signs import gan_failure_signs
-from engine.runs import Run
-from engine.trainers import build_trainer, make_config
 from engine.trainers.gan_config import GanConfig, image_defaults
 
 SLOT = "gan_images"
@@ -64,34 +61,10 @@ dataset = f"folder:{folder}" if choice == "folder" else choice
 keys = ["data_root"] + MODEL_KEYS + TRAINING_KEYS + TRICK_KEYS
 values = {k: st.session_state.get(k, defaults.get(k, specs(GanConfig)[k].default)) for k in keys}
 values["dataset"] = dataset
-run = session.get_run(SLOT)
-problem = None
 if choice == "folder" and not folder:
-    problem = "Type the path of an image folder in the sidebar (one sub-folder per class)."
+    run, problem = session.get_run(SLOT), "Type the path of an image folder in the sidebar (one sub-folder per class)."
 else:
-    try:
-        config = make_config("gan", values)
-    except ConfigError as err:
-        problem = f"{err}. Training keeps its previous settings."
-if problem is None:
-    live = {k for k, s in specs(GanConfig).items() if s.live}
-    identity = tuple(sorted((k, v) for k, v in values.items() if k not in live))
-    if run is None or st.session_state.get("_img_identity") != identity:
-        try:
-            new_run = image_views.pretrained_run(config)
-            if new_run is None:
-                data = load_dataset(dataset, data_root=config.data_root)
-                new_run = Run({"run": lambda c=config, d=data: build_trainer("gan", c, data=d)})
-        except (DataUnavailable, BadInput, ConfigError, ValueError) as err:
-            problem = str(err)
-        else:
-            if run is not None:
-                st.toast("New model: a setting that changes the model or data was changed.", icon=":material/refresh:")
-            run = session.put_run(SLOT, new_run)
-            st.session_state["_img_identity"] = identity
-    else:
-        current = run.snapshot().members[0].config
-        run.set_knobs(**{k: getattr(config, k) for k in live if getattr(config, k) != getattr(current, k)})
+    run, problem = model_run.model_run(SLOT, "gan", values, pretrained=PRETRAINED)
 if problem:
     st.error(problem, icon=":material/error:")
 if run is None:

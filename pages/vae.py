@@ -2,11 +2,8 @@
 
 import streamlit as st
 
-from app.ui import charts, controls, image_views, run_controls, session, vae_views
-from engine.config import ConfigError, specs
-from engine.data import BadInput, DataUnavailable, load_dataset
-from engine.runs import Run
-from engine.trainers import build_trainer, make_config
+from app.ui import charts, controls, image_views, model_run, run_controls, session, vae_views
+from engine.config import specs
 from engine.trainers.vae_config import VaeConfig
 
 SLOT = "vae"
@@ -49,34 +46,10 @@ dataset = f"folder:{folder}" if choice == "folder" else choice
 keys = ["data_root"] + MODEL_KEYS + LIVE_KEYS
 values = {k: st.session_state.get(k, specs(VaeConfig)[k].default) for k in keys}
 values["dataset"] = dataset
-run = session.get_run(SLOT)
-problem = None
 if choice == "folder" and not folder:
-    problem = "Type the path of an image folder in the sidebar."
+    run, problem = session.get_run(SLOT), "Type the path of an image folder in the sidebar."
 else:
-    try:
-        config = make_config("vae", values)
-    except ConfigError as err:
-        problem = f"{err}. Training keeps its previous settings."
-if problem is None:
-    live = {k for k, s in specs(VaeConfig).items() if s.live}
-    identity = tuple(sorted((k, v) for k, v in values.items() if k not in live))
-    if run is None or st.session_state.get("_vae_identity") != identity:
-        try:
-            new_run = image_views.pretrained_run(config, vae_views.PRETRAINED["vae"])
-            if new_run is None:
-                data = load_dataset(dataset, data_root=config.data_root)
-                new_run = Run({"run": lambda c=config, d=data: build_trainer("vae", c, data=d)})
-        except (DataUnavailable, BadInput, ConfigError, ValueError) as err:
-            problem = str(err)
-        else:
-            if run is not None:
-                st.toast("New model: a setting that changes the model or data was changed.", icon=":material/refresh:")
-            run = session.put_run(SLOT, new_run)
-            st.session_state["_vae_identity"] = identity
-    else:
-        current = run.snapshot().members[0].config
-        run.set_knobs(**{k: getattr(config, k) for k in live if getattr(config, k) != getattr(current, k)})
+    run, problem = model_run.model_run(SLOT, "vae", values, pretrained=vae_views.PRETRAINED["vae"])
 if problem:
     st.error(problem, icon=":material/error:")
 if run is None:

@@ -1,4 +1,4 @@
-"""What the image GAN page shows: judge metrics, D(x) histograms, the latent walk and its GIF, the pretrained start."""
+"""What the image GAN page shows: judge metrics, D(x) histograms, the latent walk and its GIF."""
 
 from __future__ import annotations
 
@@ -18,26 +18,6 @@ from engine.runs import Run
 from engine.image_grid import png_bytes, to_uint8
 
 PRETRAINED_DIGITS = Path(__file__).resolve().parents[2] / "assets" / "pretrained" / "gan-digits"
-
-
-def pretrained_run(config, folder: Path = PRETRAINED_DIGITS) -> Run | None:
-    """The run saved in `folder` (a shipped checkpoint), when the page asks for exactly its configuration (else
-    None): the page then opens on a trained model."""
-    import dataclasses
-    import json
-
-    cfg_file = folder / "config.json"
-    if not cfg_file.exists():
-        return None
-    saved = json.loads(cfg_file.read_text())["config"]
-    asked = dataclasses.asdict(config)
-    if any(asked.get(k) != v for k, v in saved.items() if k not in ("device", "data_root")):
-        return None
-    from engine.persistence import load_run
-
-    run = load_run(folder)
-    run.saved_to = str(folder)
-    return run
 
 
 def judge_metrics(history: pd.DataFrame, num_classes: int, class_names: list[str]) -> None:
