@@ -9,7 +9,7 @@ from engine.trainers.vae_config import VaeConfig
 SLOT = "vae"
 DATASETS = ("digits", "mnist", "fashion_mnist", "cifar10", "folder")
 MODEL_KEYS = ["model", "latent_dim", "width", "likelihood", "binarize", "batch_size", "seed"]
-LIVE_KEYS = ["lr", "beta", "corruption", "corruption_level"]
+LIVE_KEYS = ["lr", "beta", "noise", "noise_level"]
 PAGE_KEYS = ("vae_dataset", "vae_folder", "vae_speed", "vae_steps", "vae_mode")
 
 st.title("Autoencoders and VAEs")

@@ -101,7 +101,7 @@ class VaeTrainer(Trainer):
     def losses(self, x: torch.Tensor, generator: torch.Generator) -> dict[str, torch.Tensor]:
         """Per-batch means (nats per image): reconstruction, kl (VAE), and the loss that is minimised."""
         c = self.config
-        inputs = corrupt(x, c.corruption, c.corruption_level, generator) if c.model == "dae" else x
+        inputs = corrupt(x, c.noise, c.noise_level, generator) if c.model == "dae" else x
         mu, logvar = self.encoder(inputs)
         z = reparameterize(mu, logvar, generator) if self.variational else mu
         reconstruction = -log_likelihood(x, self.decoder(z), c.likelihood, self.decoder.log_sigma).mean()

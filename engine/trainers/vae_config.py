@@ -9,7 +9,7 @@ from engine.config import ConfigError, param
 from engine.vae_bounds import LIKELIHOODS
 
 MODELS = ("ae", "dae", "vae")
-CORRUPTIONS = ("gaussian", "masking", "salt_pepper")
+NOISES = ("gaussian", "masking", "salt_pepper")
 
 
 @dataclass(frozen=True)
@@ -56,21 +56,21 @@ class VaeConfig:
         log=True,
         label="β (KL weight)",
     )
-    corruption: str = param(
+    noise: str = param(
         "gaussian",
         "Denoising autoencoder's corruption of its input: gaussian noise, masking (pixels set to black) or salt and "
         "pepper (pixels set to black or white).",
-        choices=CORRUPTIONS,
+        choices=NOISES,
         live=True,
-        label="Corruption",
+        label="Noise (denoising AE)",
     )
-    corruption_level: float = param(
+    noise_level: float = param(
         0.3,
         "Std of the gaussian noise (images span [-1, 1]), or the share of pixels masked / salted.",
         low=0.0,
         high=1.0,
         live=True,
-        label="Corruption level",
+        label="Noise level (denoising AE)",
     )
     # --- bookkeeping ------------------------------------------------------------------------------------------
     iw_samples: int = param(

@@ -192,3 +192,17 @@ def test_a_batch_larger_than_the_data_is_refused():
     data = ImageDataset("folder:x", x[:20], None, x[20:], None)
     with pytest.raises(ConfigError, match="larger than the 20 training images"):
         build_trainer("vae", {**FAST, "dataset": "folder:x", "batch_size": 64}, data=data)
+
+
+def test_the_denoising_autoencoder_sees_noisy_inputs_and_is_scored_against_clean_ones(monkeypatch):
+    t = trainer(model="dae", noise="masking", noise_level=0.5)
+    seen = []
+    forward = t.encoder.forward
+    monkeypatch.setattr(t.encoder, "forward", lambda x: seen.append(x.clone()) or forward(x))
+    x = t.train_x[:8]
+    t.losses(x, torch.Generator().manual_seed(0))
+    masked = float((seen[-1] != x).float().mean())
+    assert 0.2 < masked < 0.5, "about half the pixels masked (those already black do not change)"
+    t.set_knobs(noise_level=0.0)
+    t.losses(x, torch.Generator().manual_seed(0))
+    assert torch.equal(seen[-1], x), "the noise level is a live knob"
