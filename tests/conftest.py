@@ -22,6 +22,15 @@ def _runs_dir(tmp_path, monkeypatch):
     monkeypatch.setenv("GENLAB_RUNS_DIR", str(tmp_path / "runs"))
 
 
+@pytest.fixture(autouse=True)
+def _judges_wait(monkeypatch):
+    """Evaluations wait for the judge, as on the command line; the dashboard's app/main.py (run by the home page's
+    AppTest in this process) switches background judges on, and that must not leak into other tests."""
+    import engine.judge
+
+    monkeypatch.setattr(engine.judge, "BACKGROUND", False)
+
+
 def mnist_dir() -> Path | None:
     path = Path(os.environ.get("GENLAB_MNIST_DIR", ROOT.parent / "shared" / "data" / "mnist"))
     return path if (path / "t10k-images-idx3-ubyte.gz").exists() else None
