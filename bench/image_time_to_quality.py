@@ -69,6 +69,7 @@ def main() -> None:
     p.add_argument("--data-root", required=True)
     p.add_argument("--dataset", default="mnist")
     p.add_argument("--seeds", type=int, default=1)
+    p.add_argument("--first-seed", type=int, default=0)
     p.add_argument("--limit", type=float, default=1800.0, help="training seconds before giving up")
     p.add_argument("--check", type=int, default=250, help="steps between judge checks")
     p.add_argument("--device", default="cpu")
@@ -85,7 +86,8 @@ def main() -> None:
           f"target {target:.2f}; device {a.device}, {a.threads} thread(s)", flush=True)
     ours_name, base_name = list(CONFIGS)
     rows = []
-    for seed in range(a.seeds):
+    seeds = range(a.first_seed, a.first_seed + a.seeds)
+    for seed in seeds:
         values = {**base, "seed": seed}
         ours = time_to_quality({**values, **CONFIGS[ours_name]}, target, a.check, a.limit, a.device)
         report(seed, ours_name, ours)
@@ -95,7 +97,7 @@ def main() -> None:
                                    min_steps=budget[1])
         report(seed, base_name, baseline)
         rows.append((ours, baseline))
-    for seed, (ours, baseline) in enumerate(rows):
+    for seed, (ours, baseline) in zip(seeds, rows):
         if ours[0] == float("inf"):
             verdict = "ours did not reach the target within the limit"
         elif baseline[0] == float("inf"):
