@@ -10,7 +10,7 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from engine.models.dcgan import resolutions
+from engine.models.dcgan import down_path, up_path
 
 
 class ConvEncoder(nn.Module):
@@ -18,19 +18,10 @@ class ConvEncoder(nn.Module):
 
     def __init__(self, image_shape: tuple[int, int, int], latent_dim: int, width: int = 32, variational: bool = True):
         super().__init__()
-        channels, side, _ = image_shape
-        sides = resolutions(side)
-        layers: list[nn.Module] = []
-        c_in = channels
-        for i in range(len(sides) - 1):
-            layers += [nn.Conv2d(c_in, width * 2**i, 4, 2, 1), nn.BatchNorm2d(width * 2**i), nn.LeakyReLU(0.2)]
-            c_in = width * 2**i
-        if len(sides) < 3:  # a small image halves once: one more 3x3 layer
-            layers += [nn.Conv2d(c_in, 2 * c_in, 3, 1, 1), nn.BatchNorm2d(2 * c_in), nn.LeakyReLU(0.2)]
-            c_in = 2 * c_in
+        layers, features = down_path(image_shape, width, nn.BatchNorm2d, norm_first=True)
         self.body = nn.Sequential(*layers, nn.Flatten())
         self.variational = variational
-        self.head = nn.Linear(c_in * sides[-1] ** 2, 2 * latent_dim if variational else latent_dim)
+        self.head = nn.Linear(features, 2 * latent_dim if variational else latent_dim)
 
     def forward(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor | None]:
         h = self.head(self.body(x))
@@ -45,21 +36,8 @@ class ConvDecoder(nn.Module):
 
     def __init__(self, latent_dim: int, image_shape: tuple[int, int, int], width: int = 32):
         super().__init__()
-        channels, side, _ = image_shape
-        sides = resolutions(side)
-        ups = len(sides) - 1
-        small = ups < 2
-        widths = [2 * width, width] if small else [width * 2 ** (ups - 1 - i) for i in range(ups)]
-        self.start = (widths[0], sides[-1], sides[-1])
-        self.project = nn.Linear(latent_dim, widths[0] * sides[-1] ** 2)
-        blocks: list[nn.Module] = [nn.BatchNorm2d(widths[0]), nn.ReLU()]
-        for a, b in zip(widths, widths[1:]):
-            blocks += [nn.ConvTranspose2d(a, b, 4, 2, 1, bias=False), nn.BatchNorm2d(b), nn.ReLU()]
-        if small:
-            blocks += [nn.Conv2d(widths[-1], channels, 3, 1, 1)]
-        else:
-            blocks += [nn.ConvTranspose2d(widths[-1], channels, 4, 2, 1)]
-        self.body = nn.Sequential(*blocks)
+        self.project, layers, self.start = up_path(latent_dim, image_shape, width, nn.BatchNorm2d, bias=False)
+        self.body = nn.Sequential(*layers)
         self.log_sigma = nn.Parameter(torch.zeros(()))  # used by the Gaussian likelihood only
 
     def forward(self, z: torch.Tensor) -> torch.Tensor:

@@ -7,6 +7,8 @@ generator starts from that smallest map and doubles it back with 4x4 transposed 
 
 from __future__ import annotations
 
+from typing import Callable
+
 import torch
 from torch import nn
 
@@ -49,31 +51,62 @@ def _d_norm(kind: str, channels: int) -> nn.Module:
     raise ValueError(f"discriminator norm must be one of {', '.join(D_NORMS)}")
 
 
+def up_path(in_dim: int, image_shape: tuple[int, int, int], width: int,
+            norm: Callable[[int], nn.Module], bias: bool) -> tuple[nn.Linear, list[nn.Module], tuple[int, int, int]]:
+    """DCGAN's path from a vector up to an image, without an output activation: (projection, layers, the shape
+    the projection is viewed as). Channels halve as the map doubles and the last up-sampling makes the image itself
+    (64x64, width 64: 512 -> 256 -> 128 -> 64 -> 3). A small image (one up-sampling, 8x8) gets one hidden map of
+    `width` channels and a 3x3 convolution to the image, so the path is not a single linear filter."""
+    channels, side, _ = image_shape
+    sides = resolutions(side)
+    ups = len(sides) - 1
+    small = ups < 2
+    widths = [2 * width, width] if small else [width * 2 ** (ups - 1 - i) for i in range(ups)]
+    start = (widths[0], sides[-1], sides[-1])
+    layers: list[nn.Module] = [norm(widths[0]), nn.ReLU()]
+    for a, b in zip(widths, widths[1:]):
+        layers += [nn.ConvTranspose2d(a, b, 4, 2, 1, bias=bias), norm(b), nn.ReLU()]
+    if small:
+        layers += [nn.Conv2d(widths[-1], channels, 3, 1, 1)]
+    else:
+        layers += [nn.ConvTranspose2d(widths[-1], channels, 4, 2, 1)]
+    return nn.Linear(in_dim, widths[0] * sides[-1] ** 2), layers, start
+
+
+def down_path(image_shape: tuple[int, int, int], width: int, norm: Callable[[int], nn.Module],
+              norm_first: bool = False, dropout: float = 0.0) -> tuple[list[nn.Module], int]:
+    """DCGAN's path from an image down to the smallest map: strided 4x4 convolutions doubling the channels, each
+    with LeakyReLU(0.2) (DCGAN leaves the first one unnormalised unless `norm_first`); a small image (one halving,
+    8x8) gets one more 3x3 layer. Returns the layers and the size of the flattened output."""
+    channels, side, _ = image_shape
+    sides = resolutions(side)
+    layers: list[nn.Module] = []
+    c_in = channels
+    for i in range(len(sides) - 1):
+        c_out = width * 2**i
+        layers += [nn.Conv2d(c_in, c_out, 4, 2, 1)]
+        if i > 0 or norm_first:
+            layers += [norm(c_out)]
+        layers += [nn.LeakyReLU(0.2)]
+        if dropout > 0:
+            layers += [nn.Dropout(dropout)]
+        c_in = c_out
+    if len(sides) < 3:
+        layers += [nn.Conv2d(c_in, 2 * c_in, 3, 1, 1), norm(2 * c_in), nn.LeakyReLU(0.2)]
+        c_in = 2 * c_in
+    return layers, c_in * sides[-1] ** 2
+
+
 class ConvGenerator(nn.Module):
     """z (N, z_dim) [+ class one-hot] -> images (N, C, H, W) in [-1, 1]."""
 
     def __init__(self, z_dim: int, image_shape: tuple[int, int, int], width: int = 64, norm: str = "batch",
                  num_classes: int = 0):
         super().__init__()
-        channels, side, _ = image_shape
-        sides = resolutions(side)
-        ups = len(sides) - 1
-        # DCGAN's layout: channels halve as the map doubles, and the last up-sampling makes the image itself
-        # (64x64, width 64: 512 -> 256 -> 128 -> 64 -> 3). A small image (one up-sampling, 8x8) gets one hidden
-        # map of `width` channels and a 3x3 convolution to the image, so G is not a single linear filter.
-        small = ups < 2
-        widths = [2 * width, width] if small else [width * 2 ** (ups - 1 - i) for i in range(ups)]
         self.num_classes = num_classes
-        self.start = (widths[0], sides[-1], sides[-1])
-        self.project = nn.Linear(z_dim + num_classes, widths[0] * sides[-1] ** 2)
-        blocks: list[nn.Module] = [_g_norm(norm, widths[0]), nn.ReLU()]
-        for a, b in zip(widths, widths[1:]):
-            blocks += [nn.ConvTranspose2d(a, b, 4, 2, 1, bias=norm == "none"), _g_norm(norm, b), nn.ReLU()]
-        if small:
-            blocks += [nn.Conv2d(widths[-1], channels, 3, 1, 1), nn.Tanh()]
-        else:
-            blocks += [nn.ConvTranspose2d(widths[-1], channels, 4, 2, 1), nn.Tanh()]
-        self.body = nn.Sequential(*blocks)
+        self.project, layers, self.start = up_path(z_dim + num_classes, image_shape, width,
+                                                   lambda c: _g_norm(norm, c), bias=norm == "none")
+        self.body = nn.Sequential(*layers, nn.Tanh())
 
     def forward(self, z: torch.Tensor, labels: torch.Tensor | None = None) -> torch.Tensor:
         if self.num_classes:
@@ -94,25 +127,8 @@ class ConvDiscriminator(nn.Module):
     def __init__(self, image_shape: tuple[int, int, int], width: int = 64, norm: str = "none", dropout: float = 0.0,
                  mbd_kernels: int = 0, mbd_dim: int = 0, mbd_average: bool = True, num_classes: int = 0):
         super().__init__()
-        channels, side, _ = image_shape
-        sides = resolutions(side)
-        downs = len(sides) - 1
-        layers: list[nn.Module] = []
-        c_in = channels
-        for i in range(downs):
-            c_out = width * 2**i
-            layers += [nn.Conv2d(c_in, c_out, 4, 2, 1)]
-            if i > 0:  # DCGAN: no normalisation on the first layer
-                layers += [_d_norm(norm, c_out)]
-            layers += [nn.LeakyReLU(0.2)]
-            if dropout > 0:
-                layers += [nn.Dropout(dropout)]
-            c_in = c_out
-        if downs < 2:  # a small image (8x8) halves once: one more 3x3 layer so D is not a single linear filter
-            layers += [nn.Conv2d(c_in, 2 * c_in, 3, 1, 1), _d_norm(norm, 2 * c_in), nn.LeakyReLU(0.2)]
-            c_in = 2 * c_in
+        layers, self.feature_size = down_path(image_shape, width, lambda c: _d_norm(norm, c), dropout=dropout)
         self.body = nn.Sequential(*layers)
-        self.feature_size = c_in * sides[-1] ** 2
         self.mbd = (MinibatchDiscrimination(self.feature_size, mbd_kernels, mbd_dim, mbd_average)
                     if mbd_kernels else None)
         self.out = nn.Linear(self.feature_size + mbd_kernels, 1)
