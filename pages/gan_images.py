@@ -8,7 +8,6 @@ from engine.failure_signs import gan_failure_signs
 from engine.trainers.gan_config import GanConfig, image_defaults
 
 SLOT = "gan_images"
-DATASETS = ("digits", "mnist", "fashion_mnist", "cifar10", "folder")
 MODEL_KEYS = ["z_dim", "noise", "g_width", "d_width", "g_norm", "d_norm", "d_dropout", "conditional", "optimizer",
               "batch_size", "seed", "precision"]
 TRAINING_KEYS = ["loss", "lr_g", "lr_d", "d_steps", "g_steps", "gp_weight"]
@@ -40,15 +39,8 @@ with st.expander("What to look for", icon=":material/lightbulb:"):
 controls.warn_bad_url_params(GanConfig, extra_keys=PAGE_KEYS)
 with st.sidebar:
     st.subheader("Data")
-    if st.session_state.get("img_dataset") not in DATASETS:
-        st.session_state.pop("img_dataset", None)
-    choice = st.selectbox("Dataset", DATASETS, key="img_dataset", bind="query-params",
-                          help="digits works offline (8x8, embedded); MNIST-likes read local files "
-                               "(--set data_root) or download; folder = your own images, one sub-folder per class.")
-    folder = st.text_input("Image folder", key="img_folder", bind="query-params", disabled=choice != "folder",
-                           help="A folder of images (png, jpg, ...), labelled by sub-folder; resized to 64x64.")
-    controls.widgets(GanConfig, ["data_root"], disabled=choice in ("digits", "folder"))
-    defaults = image_defaults("folder:" if choice == "folder" else choice)  # conditional where labels are known
+    dataset = controls.image_dataset_picker(GanConfig, "img", folder_labels=True)
+    defaults = image_defaults(dataset or "folder:")  # conditional where labels are known
     with st.expander("Model (changes start a new model)", expanded=False):
         controls.widgets(GanConfig, MODEL_KEYS, defaults=defaults)
     st.subheader("Training (live)")
@@ -57,11 +49,10 @@ with st.sidebar:
     controls.widgets(GanConfig, TRICK_KEYS, defaults=defaults)
 
 # ---------------------------------------------------------------- the run
-dataset = f"folder:{folder}" if choice == "folder" else choice
 keys = ["data_root"] + MODEL_KEYS + TRAINING_KEYS + TRICK_KEYS
 values = {k: st.session_state.get(k, defaults.get(k, specs(GanConfig)[k].default)) for k in keys}
 values["dataset"] = dataset
-if choice == "folder" and not folder:
+if not dataset:
     run, problem = session.get_run(SLOT), "Type the path of an image folder in the sidebar (one sub-folder per class)."
 else:
     run, problem = model_run.model_run(SLOT, "gan", values, pretrained=PRETRAINED)

@@ -7,7 +7,6 @@ from engine.config import specs
 from engine.trainers.vae_config import VaeConfig
 
 SLOT = "vae"
-DATASETS = ("digits", "mnist", "fashion_mnist", "cifar10", "folder")
 MODEL_KEYS = ["model", "latent_dim", "width", "likelihood", "binarize", "batch_size", "seed"]
 LIVE_KEYS = ["lr", "beta", "noise", "noise_level"]
 PAGE_KEYS = ("vae_dataset", "vae_folder", "vae_speed", "vae_steps", "vae_mode")
@@ -29,24 +28,16 @@ with st.expander("What to look for", icon=":material/lightbulb:"):
 controls.warn_bad_url_params(VaeConfig, extra_keys=PAGE_KEYS)
 with st.sidebar:
     st.subheader("Data")
-    if st.session_state.get("vae_dataset") not in DATASETS:
-        st.session_state.pop("vae_dataset", None)
-    choice = st.selectbox("Dataset", DATASETS, key="vae_dataset", bind="query-params",
-                          help="digits works offline (8x8, embedded); MNIST-likes read local files "
-                               "(data folder) or download; folder = your own images.")
-    folder = st.text_input("Image folder", key="vae_folder", bind="query-params", disabled=choice != "folder",
-                           help="A folder of images (png, jpg, ...), resized to 64x64.")
-    controls.widgets(VaeConfig, ["data_root"], disabled=choice in ("digits", "folder"))
+    dataset = controls.image_dataset_picker(VaeConfig, "vae", folder_labels=False)
     with st.expander("Model (changes start a new model)", expanded=True):
         controls.widgets(VaeConfig, MODEL_KEYS)
     st.subheader("Training (live)")
     controls.widgets(VaeConfig, LIVE_KEYS)
 
-dataset = f"folder:{folder}" if choice == "folder" else choice
 keys = ["data_root"] + MODEL_KEYS + LIVE_KEYS
 values = {k: st.session_state.get(k, specs(VaeConfig)[k].default) for k in keys}
 values["dataset"] = dataset
-if choice == "folder" and not folder:
+if not dataset:
     run, problem = session.get_run(SLOT), "Type the path of an image folder in the sidebar."
 else:
     run, problem = model_run.model_run(SLOT, "vae", values, pretrained=vae_views.PRETRAINED["vae"])

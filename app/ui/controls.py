@@ -83,3 +83,25 @@ def warn_bad_url_params(config_cls, extra_keys: tuple[str, ...] = ()) -> None:
         if table[key].type is float and table[key].log and f"_url_seen_{key}" not in st.session_state:
             st.session_state[f"_url_seen_{key}"] = True
             st.session_state.setdefault(key, value)
+
+
+IMAGE_DATASETS = ("digits", "mnist", "fashion_mnist", "cifar10", "folder")
+
+
+def image_dataset_picker(config_cls, prefix: str, *, folder_labels: bool) -> str:
+    """The Data section of an image page: dataset, image folder and data folder, bound to the URL as
+    `{prefix}_dataset` and `{prefix}_folder`. Returns the config's dataset name ("folder:PATH" for a folder, ""
+    while no folder path is typed). `folder_labels`: the page uses sub-folders as classes."""
+    if st.session_state.get(f"{prefix}_dataset") not in IMAGE_DATASETS:
+        st.session_state.pop(f"{prefix}_dataset", None)
+    classes = ", one sub-folder per class" if folder_labels else ""
+    choice = st.selectbox("Dataset", IMAGE_DATASETS, key=f"{prefix}_dataset", bind="query-params",
+                          help="digits works offline (8x8, embedded); MNIST-likes read local files (data folder, "
+                               f"or --set data_root) or download; folder = your own images{classes}.")
+    folder = st.text_input("Image folder", key=f"{prefix}_folder", bind="query-params", disabled=choice != "folder",
+                           help="A folder of images (png, jpg, ...), "
+                                + ("labelled by sub-folder; " if folder_labels else "") + "resized to 64x64.")
+    widgets(config_cls, ["data_root"], disabled=choice in ("digits", "folder"))
+    if choice != "folder":
+        return choice
+    return f"folder:{folder}" if folder else ""
