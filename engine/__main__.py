@@ -3,6 +3,7 @@
     python -m engine datasets
     python -m engine train FAMILY [--dataset NAME] [--steps N] [--seed S] [--set KEY=VALUE ...] [--out DIR]
     python -m engine sample RUN_DIR [--n N] [--seed S] [--set KEY=VALUE ...] [--out FILE.png|FILE.npz]
+        (e.g. --set sampler=naive|cached --set temperature=0.8 for a PixelCNN run)
 
 Bad input exits with status 2 and one line that names the key and what is allowed.
 """
@@ -112,6 +113,8 @@ def cmd_sample(args) -> int:
             raise
         print(f"error: {err}", file=sys.stderr)
         return 2
+    if trainer.step_count == 0:
+        print("note: this checkpoint was saved before any training step: its samples are noise", file=sys.stderr)
     out = Path(args.out) if args.out else Path(args.run_dir) / f"samples-seed{args.seed}.png"
     if out.suffix == ".npz":
         buf = io.BytesIO()

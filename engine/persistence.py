@@ -100,14 +100,24 @@ def load_trainer(folder: str | Path, overrides: dict[str, Any] | None = None):
     saved = json.loads(cfg_file.read_text())
     values = dict(saved["config"])
     values.update(overrides or {})
-    state = torch.load(ckpt_file, map_location="cpu", weights_only=True)
+    try:
+        state = torch.load(ckpt_file, map_location="cpu", weights_only=True)
+    except Exception as err:  # a truncated or foreign file: pickle, zip and torch errors alike
+        raise ValueError(f"{ckpt_file} cannot be read as a GenLab checkpoint ({type(err).__name__})") from None
     data = None
     if "custom_data" in state:
         from engine.data import toy_from_state
 
         data = toy_from_state(state["custom_data"])
     trainer = build_trainer(saved["family"], values, data=data)
-    trainer.load_state_dict(state)
+    try:
+        trainer.load_state_dict(state)
+    except (RuntimeError, KeyError, ValueError) as err:
+        changed = sorted(k for k in (overrides or {}) if saved["config"].get(k) != values[k])
+        hint = (f" (the keys changed by --set: {', '.join(changed)})" if changed
+                else " (its config.json was edited, or the files come from different runs)")
+        first = str(err).strip().splitlines()[0][:200]
+        raise ValueError(f"{ckpt_file} does not match the model its configuration builds{hint}: {first}") from None
     return trainer
 
 

@@ -11,12 +11,15 @@ from engine.data import is_2d_dataset
 from engine.trainers.gan import GanTrainer
 from engine.trainers.gan_images import ImageGanTrainer
 from engine.trainers.gan_config import GanConfig
+from engine.trainers.pixelcnn import PixelCnnTrainer
+from engine.trainers.pixelcnn_config import PixelCnnConfig
 from engine.trainers.vae import VaeTrainer
 from engine.trainers.vae_config import VaeConfig
 
 FAMILIES: dict[str, tuple[type[Trainer], type]] = {
     "gan": (GanTrainer, GanConfig),
     "vae": (VaeTrainer, VaeConfig),
+    "pixelcnn": (PixelCnnTrainer, PixelCnnConfig),
 }
 
 

@@ -1,0 +1,110 @@
+r"""Raster-scan sampling from a PixelCNN, written once for every variant, output and use (pytorch-generative's habit):
+sampling from scratch, image completion (only the pixels of a region are drawn; the others stay as given), and
+watching it happen (`raster_scan` yields after every value it draws).
+
+    p(x) = prod_i p(x_i | x_<i)   (van den Oord et al. 2016, eq. 1; colours R, G, B in order within a pixel)
+
+Two exact samplers compute p(x_i | x_<i):
+- `naive`: one full forward pass of the network per value drawn (what libraries do);
+- `cached`: the model's `params_at`, which computes only the new position and keeps every layer's activations for
+  later ones (Ramachandran et al. 2017, arXiv:1704.06001).
+Both draw each value by inverse CDF from one uniform number of the same stream, in the same order, so they give the
+same images up to floating-point rounding in the parameters (tests/unit/test_pixelcnn.py checks it).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Iterator
+
+import torch
+
+from engine.pixel_likelihoods import probabilities, to_input
+
+SAMPLERS = ("naive", "cached")
+
+
+@dataclass(frozen=True)
+class PixelDrawn:
+    """One value just drawn: colour `c` of pixel (`i`, `j`) for every image of the batch."""
+
+    i: int
+    j: int
+    c: int
+    params: torch.Tensor  # (N, P) what the network predicted
+    probs: torch.Tensor  # (N, levels) the (tempered) distribution the value was drawn from
+    values: torch.Tensor  # (N, C, H, W) integer values so far (the live canvas: read, don't keep)
+    drawn: int  # how many values drawn so far, this one included
+    total: int  # how many will be drawn
+
+
+def draw(probs: torch.Tensor, u: torch.Tensor) -> torch.Tensor:
+    """Inverse-CDF draw: the smallest v with P(X <= v) >= u, for u ~ U(0, 1); (N, V), (N,) -> (N,)."""
+    cdf = probs.cumsum(dim=1)
+    return (cdf < u[:, None]).sum(dim=1).clamp(max=probs.shape[1] - 1)
+
+
+def check_region(region: torch.Tensor, known: torch.Tensor | None) -> None:
+    """A completion needs something to complete and something to condition on."""
+    if not bool(region.any()):
+        raise ValueError("the region to complete is empty: choose at least one pixel to fill in")
+    if known is not None and bool(region.all()):
+        raise ValueError("the region to complete covers the whole image, so nothing of the image is left to "
+                         "condition on: choose a smaller region (or sample a new image from scratch)")
+
+
+@torch.no_grad()
+def raster_scan(model, output: str, shape: tuple[int, int, int], n: int, *, sampler: str = "cached",
+                temperature: float = 1.0, generator: torch.Generator | None = None,
+                labels: torch.Tensor | None = None, known: torch.Tensor | None = None,
+                region: torch.Tensor | None = None) -> Iterator[PixelDrawn]:
+    """Draw the pixels of `region` (bool (H, W), True = draw; default everything) in raster order, the others taken
+    from `known` (integer values (n, C, H, W)). Yields a `PixelDrawn` after every value."""
+    if sampler not in SAMPLERS:
+        raise ValueError(f"unknown sampler '{sampler}': expected one of {', '.join(SAMPLERS)}")
+    if not temperature > 0:
+        raise ValueError(f"temperature must be greater than 0, got {temperature}: 1 samples the model as "
+                         "trained, lower values are more conservative")
+    colours, height, width = shape
+    device = next(model.parameters()).device
+    region = torch.ones(height, width, dtype=torch.bool) if region is None else region.bool().cpu()
+    check_region(region, known)
+    generator = generator or torch.Generator().manual_seed(0)
+    values = torch.zeros(n, colours, height, width, dtype=torch.long, device=device)
+    if known is not None:
+        values.copy_(known.to(device))
+    canvas = to_input(values, output)
+    model.eval()
+    cache = model.start_cache(n, height, width, labels) if sampler == "cached" else None
+    total, drawn = int(region.sum()) * colours, 0
+    for i in range(height):
+        for j in range(width):
+            wanted = bool(region[i, j])
+            if not wanted:
+                if cache is not None:  # later positions need this one's activations
+                    model.params_at(cache, canvas, i, j)
+                continue
+            for c in range(colours):
+                params = (model.params_at(cache, canvas, i, j) if cache is not None
+                          else model(canvas, labels)[:, :, :, i, j])[:, c]  # (N, P)
+                probs = probabilities(params, output, temperature)
+                u = torch.rand(n, generator=generator).to(device)
+                values[:, c, i, j] = draw(probs, u)
+                canvas[:, c, i, j] = to_input(values[:, c, i, j], output)
+                drawn += 1
+                yield PixelDrawn(i, j, c, params, probs, values, drawn, total)
+
+
+def sample(model, output: str, shape: tuple[int, int, int], n: int, **kwargs) -> torch.Tensor:
+    """Integer values (n, C, H, W) drawn by `raster_scan` (same arguments), run to the end."""
+    values = None
+    for event in raster_scan(model, output, shape, n, **kwargs):
+        values = event.values
+    return values.clone()
+
+
+def lower_half(height: int, width: int) -> torch.Tensor:
+    """The default completion region: the rows of the lower half."""
+    region = torch.zeros(height, width, dtype=torch.bool)
+    region[height // 2:] = True
+    return region

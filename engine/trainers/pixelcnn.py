@@ -1,0 +1,184 @@
+"""The `pixelcnn` family: PixelCNN and gated PixelCNN trained by maximum likelihood,
+
+    loss = -log p(x) = -sum_i log p(x_i | x_<i)   (nats per image; van den Oord et al. 2016, eq. 1-2)
+
+one Adam update per step. Images are integer values: 0/1 (binary output; binarised once, stochastically, fixed by the
+seed) or 0..255. Randomness comes from separate streams: `data` (batches) and the fixed seeds of the samples.
+"""
+
+from __future__ import annotations
+
+import copy
+import time
+from typing import Any
+
+import numpy as np
+import torch
+
+from engine import judge as judges
+from engine.autoregressive import sample as raster_sample
+from engine.config import ConfigError
+from engine.image_grid import grid_uint8, png_bytes, to_uint8
+from engine.models.pixelcnn import build_pixelcnn
+from engine.pixel_likelihoods import from_images, log_prob, params_per_channel, to_input
+from engine.trainers.base import Trainer, check_finite
+from engine.trainers.gan import pick_device
+from engine.trainers.pixelcnn_config import PixelCnnConfig
+from engine.trainers.vae import binarize
+from engine.vae_bounds import bits_per_dim
+
+PREVIEW_SAMPLES = 16  # live grid, a fixed seed
+PREVIEW_SECONDS = 2.0  # shortest time between two live sample grids (sampling costs a pass per pixel)
+EVAL_IMAGES = 2000  # held-out images for the NLL
+JUDGED = 500  # samples judged
+
+
+class PixelCnnTrainer(Trainer):
+    family = "pixelcnn"
+    config_cls = PixelCnnConfig
+
+    def __init__(self, config: PixelCnnConfig, data):
+        if not hasattr(data, "image_shape"):
+            raise ConfigError("dataset", f"the pixelcnn family trains on images; '{config.dataset}' is a 2D dataset")
+        super().__init__(config, data)
+        c = config
+        self.log_every, self.eval_every = c.log_every, c.eval_every
+        self.device = pick_device(c.device)
+        self.shape = tuple(data.image_shape)
+        colours = self.shape[0]
+        if c.width % colours:
+            raise ConfigError("width", f"width {c.width} must be a multiple of {colours} for {colours}-channel "
+                                       "images: each colour gets the same number of features")
+        train, heldout = data.train, data.heldout
+        if c.output == "binary":
+            fixed = torch.Generator().manual_seed(c.seed)
+            train, heldout = binarize(train, fixed), binarize(heldout, fixed)
+        self.train_v = from_images(train, c.output).to(self.device)  # integer values (N, C, H, W)
+        self.heldout_v = from_images(heldout, c.output).to(self.device)
+        if c.batch_size > len(self.train_v):
+            raise ConfigError("batch_size", f"batch_size {c.batch_size} is larger than the {len(self.train_v)} "
+                                            f"training images of '{data.name}'")
+        self.num_classes = data.num_classes if c.conditional and data.train_labels is not None else 0
+        if c.conditional and not self.num_classes:
+            raise ConfigError("conditional", f"'{data.name}' has no class labels: set conditional=false")
+        self.train_y = data.train_labels.to(self.device) if self.num_classes else None
+        self.heldout_y = data.heldout_labels.to(self.device) if self.num_classes else None
+        with torch.random.fork_rng(devices=[]):
+            torch.manual_seed(c.seed)
+            self.model = build_pixelcnn(c.variant, colours, params_per_channel(c.output, c.n_mix), c.width,
+                                        c.layers, c.first_kernel, self.num_classes).to(self.device)
+        self.opt = torch.optim.Adam(self.model.parameters(), lr=c.lr)
+        self.streams = {"data": torch.Generator().manual_seed(c.seed * 7919)}
+        self._preview_cache: tuple[int, float, np.ndarray] | None = None
+        self._judge = None
+        if judges.BACKGROUND:  # the dashboard: start training the judge now, in the background
+            self.judge(wait=False)
+
+    @property
+    def dims(self) -> int:
+        return int(np.prod(self.shape))
+
+    def set_knobs(self, **values: Any) -> None:
+        super().set_knobs(**values)
+        for group in self.opt.param_groups:
+            group["lr"] = self.config.lr
+
+    def labels_for(self, n: int) -> torch.Tensor | None:
+        """Class labels 0, 1, ..., K-1, 0, 1, ... for n samples of a conditional model (None otherwise)."""
+        return torch.arange(n, device=self.device) % self.num_classes if self.num_classes else None
+
+    # ------------------------------------------------------------------ training
+    def nll(self, values: torch.Tensor, labels: torch.Tensor | None) -> torch.Tensor:
+        """-log p(x) in nats for each image: (N, C, H, W) integer values -> (N,)."""
+        params = self.model(to_input(values, self.config.output), labels)
+        return -log_prob(params, values, self.config.output).sum(dim=(1, 2, 3))
+
+    def step(self, part: str = "both") -> dict[str, float]:
+        idx = torch.randint(0, len(self.train_v), (self.config.batch_size,), generator=self.streams["data"])
+        idx = idx.to(self.device)
+        self.model.train()
+        loss = self.nll(self.train_v[idx], self.train_y[idx] if self.num_classes else None).mean()
+        check_finite(self.step_count + 1, loss=loss)
+        self.opt.zero_grad(set_to_none=True)
+        loss.backward()
+        self.opt.step()
+        self.step_count += 1
+        value = float(loss.detach())
+        return {"loss": value, "bits_per_dim": bits_per_dim(value, self.dims)}
+
+    # ------------------------------------------------------------------ sampling
+    def frozen_model(self) -> torch.nn.Module:
+        """A copy of the network for a sampler that runs while training goes on (e.g. the page watching it)."""
+        return copy.deepcopy(self.model).eval()
+
+    def sample_values(self, n: int, seed: int = 0, *, sampler: str | None = None,
+                      temperature: float | None = None) -> torch.Tensor:
+        """Integer values (n, C, H, W) drawn from the model (the config's sampler and temperature by default)."""
+        c = self.config
+        return raster_sample(self.model, c.output, self.shape, n, sampler=sampler or c.sampler,
+                             temperature=temperature or c.temperature,
+                             generator=torch.Generator().manual_seed(seed), labels=self.labels_for(n))
+
+    def images_of(self, values: torch.Tensor) -> torch.Tensor:
+        """Integer values -> images in [-1, 1]."""
+        return to_input(values, self.config.output)
+
+    # ------------------------------------------------------------------ looking at it
+    def preview(self) -> dict[str, Any]:
+        now = time.monotonic()
+        cached = self._preview_cache
+        if cached is None or (cached[0] != self.step_count and now - cached[1] >= PREVIEW_SECONDS):
+            images = self.images_of(self.sample_values(PREVIEW_SAMPLES, seed=1))
+            cached = self._preview_cache = (self.step_count, now, grid_uint8(images, nrow=8))
+        return {"step": cached[0], "samples": cached[2]}
+
+    def judge(self, wait: bool | None = None):
+        """The dataset's judge (None for unlabelled data, and while it trains in the background on the dashboard)."""
+        if self._judge is None and self.data.train_labels is not None and self.data.num_classes:
+            from engine.judge import get_judge
+
+            self._judge = get_judge(self.data, device=str(self.device), wait=wait)
+        return self._judge
+
+    @torch.no_grad()
+    def evaluate(self) -> dict[str, Any]:
+        self.model.eval()
+        values = self.heldout_v[:EVAL_IMAGES]
+        labels = self.heldout_y[:EVAL_IMAGES] if self.num_classes else None
+        nll = torch.cat([self.nll(v, None if labels is None else labels[k: k + 250])
+                         for k, v in zip(range(0, len(values), 250), values.split(250))])
+        nats = float(nll.mean())
+        out: dict[str, Any] = {"nll_nats": nats, "bits_per_dim": bits_per_dim(nats, self.dims)}
+        judge = self.judge()
+        if judge is not None:
+            from engine.image_metrics import judge_score
+
+            samples = self.images_of(raster_sample(self.model, self.config.output, self.shape, JUDGED,
+                                                   generator=torch.Generator().manual_seed(3),
+                                                   labels=self.labels_for(JUDGED)))
+            out["judge_score"] = judge_score(judge.probabilities_and_features(samples.cpu())[0])
+        return out
+
+    def sample(self, n: int, seed: int = 0) -> dict[str, np.ndarray]:
+        return {"images": to_uint8(self.images_of(self.sample_values(n, seed)))}
+
+    def sample_png(self, n: int = 64, seed: int = 0) -> bytes:
+        images = self.images_of(self.sample_values(n, seed))
+        return png_bytes(grid_uint8(images, nrow=self.num_classes or 8), scale=max(1, 128 // images.shape[-1]))
+
+    # ------------------------------------------------------------------ persistence
+    def state_dict(self) -> dict[str, Any]:
+        return {
+            "step": self.step_count,
+            "models": {"pixelcnn": self.model.state_dict()},
+            "optimizers": {"adam": self.opt.state_dict()},
+            "rng": {name: g.get_state() for name, g in self.streams.items()},
+        }
+
+    def load_state_dict(self, state: dict[str, Any]) -> None:
+        self.model.load_state_dict(state["models"]["pixelcnn"])
+        self.opt.load_state_dict(state["optimizers"]["adam"])
+        for name, g in self.streams.items():
+            g.set_state(state["rng"][name])
+        self.step_count = int(state["step"])
+        self._preview_cache = None
