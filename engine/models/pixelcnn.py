@@ -61,22 +61,22 @@ class PixelCNN(nn.Module):
 
     # --- the cached sampler ---------------------------------------------------------------------------------
     def start_cache(self, batch: int, height: int, width: int, labels: torch.Tensor | None = None) -> dict:
-        """Zero caches of every block's input ReLU(h), channels last, padded by one pixel (the 3x3 'same'
-        padding)."""
+        """Zero caches of every block's input ReLU(h), channels last, padded like the 3x3 convolution's input
+        (one row on top, one column on each side)."""
         w = self.first.out_channels
         dev = self.first.weight.device
         cond = self._condition(labels)
-        return {"acts": [torch.zeros(batch, height + 2, width + 2, w, device=dev) for _ in self.blocks],
+        return {"acts": [torch.zeros(batch, height + 1, width + 2, w, device=dev) for _ in self.blocks],
                 "cond": cond[:, :, 0, 0] if torch.is_tensor(cond) else cond, "memo": {}}
 
     def params_at(self, cache: dict, canvas: torch.Tensor, i: int, j: int) -> torch.Tensor:
         """Parameters at (i, j) only: (B, C, P). Stores this position's activations for later positions."""
-        memo, p = cache["memo"], self.first.padding[0]
-        rows = F.pad(canvas[:, :, max(0, i - p): i + 1], (p, p, p - min(i, p), p))  # (B, C, 2p+1, W+2p)
+        memo, p = cache["memo"], self.first.half[0]
+        rows = F.pad(canvas[:, :, max(0, i - p): i + 1], (p, p, p - min(i, p), 0))  # (B, C, p+1, W+2p)
         h = self.first.at(rows[:, :, :, j: j + 2 * p + 1].permute(0, 2, 3, 1), memo) + cache["cond"]  # (B, F)
         for conv, act in zip(self.blocks, cache["acts"]):
             act[:, i + 1, j + 1] = F.relu(h)
-            h = h + conv.at(act[:, i: i + 3, j: j + 3], memo)  # window (B, 3, 3, F)
+            h = h + conv.at(act[:, i: i + 2, j: j + 3], memo)  # window (B, 2, 3, F): rows i-1..i
         return _head_at(self.head, h, memo, self.colours)
 
 
@@ -160,11 +160,11 @@ class GatedPixelCNN(nn.Module):
         dev = self.head[1].weight.device
         caches = []
         for n, layer in enumerate(self.layers):
-            p = layer.vertical.padding[0]
+            p = layer.vertical.half[0]
             cin = layer.vertical.in_channels
             caches.append({
-                "v_in": None if n == 0 else torch.zeros(batch, cin, height + 2 * p, width + 2 * p, device=dev),
-                "h_in": None if n == 0 else torch.zeros(batch, height, width + 2 * p, cin, device=dev),  # channels last
+                "v_in": None if n == 0 else torch.zeros(batch, cin, height + p, width + 2 * p, device=dev),
+                "h_in": None if n == 0 else torch.zeros(batch, height, width + p, cin, device=dev),  # channels last
                 "shift": torch.zeros(batch, width, 2 * self.width, device=dev),
                 "cond": layer.conditions(labels),
             })
@@ -173,15 +173,15 @@ class GatedPixelCNN(nn.Module):
     def _vertical_row(self, cache: dict, canvas: torch.Tensor, r: int) -> None:
         """Row r of every vertical stack (rows <= r are complete), kept as the shift for row r + 1."""
         for n, (layer, c) in enumerate(zip(self.layers, cache["layers"])):
-            p = layer.vertical.padding[0]
+            p = layer.vertical.half[0]
             if n == 0:
-                slab = F.pad(canvas[:, :, max(0, r - p): r + 1], (p, p, p - min(r, p), p))  # rows r-p..r+p
+                slab = F.pad(canvas[:, :, max(0, r - p): r + 1], (p, p, p - min(r, p), 0))  # rows r-p..r
             else:
-                slab = c["v_in"][:, :, r: r + 2 * p + 1]
+                slab = c["v_in"][:, :, r: r + p + 1]
             v_pre = layer.vertical.valid(slab) + c["cond"][0]  # (B, 2F, 1, W)
             c["shift"] = layer.v_to_h(v_pre)[:, :, 0].transpose(1, 2).contiguous()  # (B, W, 2F)
             if n + 1 < len(self.layers):
-                q = self.layers[n + 1].vertical.padding[0]
+                q = self.layers[n + 1].vertical.half[0]
                 cache["layers"][n + 1]["v_in"][:, :, r + q, q: q + v_pre.shape[-1]] = gate(v_pre)[:, :, 0]
 
     def params_at(self, cache: dict, canvas: torch.Tensor, i: int, j: int) -> torch.Tensor:
@@ -191,13 +191,13 @@ class GatedPixelCNN(nn.Module):
             cache["row"] += 1
         memo, h, skip = cache["memo"], None, 0.0
         for n, (layer, c) in enumerate(zip(self.layers, cache["layers"])):
-            p = layer.horizontal.padding[1]
+            p = layer.horizontal.half[1]
             if n == 0:
-                window = F.pad(canvas[:, :, i: i + 1, max(0, j - p): j + 1], (p - min(j, p), p))  # (B, C, 1, 2p+1)
-                window = window.permute(0, 2, 3, 1)  # (B, 1, 2p+1, C)
+                window = F.pad(canvas[:, :, i: i + 1, max(0, j - p): j + 1], (p - min(j, p), 0))  # (B, C, 1, p+1)
+                window = window.permute(0, 2, 3, 1)  # (B, 1, p+1, C)
             else:
                 c["h_in"][:, i, j + p] = h
-                window = c["h_in"][:, i: i + 1, j: j + 2 * p + 1]  # (B, 1, 2p+1, F)
+                window = c["h_in"][:, i: i + 1, j: j + p + 1]  # (B, 1, p+1, F): pixels j-p..j
             cond_h = c["cond"][1]
             h_pre = (layer.horizontal.at(window, memo) + c["shift"][:, j]
                      + (cond_h[:, :, 0, 0] if torch.is_tensor(cond_h) else cond_h))  # (B, 2F)
