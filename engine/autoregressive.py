@@ -108,3 +108,37 @@ def lower_half(height: int, width: int) -> torch.Tensor:
     region = torch.zeros(height, width, dtype=torch.bool)
     region[height // 2:] = True
     return region
+
+
+class SamplingMovie:
+    """A raster scan advanced a few values at a time, for watching (the page's sampling panel): keeps the last
+    `PixelDrawn` and up to `frames` snapshots of the canvas, evenly spaced, for a GIF."""
+
+    def __init__(self, model, output: str, shape: tuple[int, int, int], n: int, *, frames: int = 48, **kwargs):
+        self.output, self.shape, self.n = output, shape, n
+        self._scan = raster_scan(model, output, shape, n, **kwargs)
+        self.last: PixelDrawn | None = None
+        self.done = False
+        self.frames: list[tuple[int, torch.Tensor]] = []  # (values drawn, canvas values) pairs
+        self._frame_every = max(1, shape[0] * shape[1] * shape[2] // frames)
+
+    def advance(self, count: int = 1) -> PixelDrawn | None:
+        """Draw up to `count` more values; returns the last one drawn (None when finished before)."""
+        for _ in range(max(1, count)):
+            event = next(self._scan, None)
+            if event is None:
+                self.done = True
+                break
+            self.last = event
+            if event.drawn % self._frame_every == 0 or event.drawn == event.total:
+                self.frames.append((event.drawn, event.values.detach().cpu().clone()))
+            if event.drawn == event.total:
+                self.done = True
+                break
+        return self.last
+
+    def values(self) -> torch.Tensor:
+        """The canvas now: integer values (n, C, H, W), zeros where nothing was drawn yet."""
+        if self.last is None:
+            return torch.zeros(self.n, *self.shape, dtype=torch.long)
+        return self.last.values.detach().cpu().clone()

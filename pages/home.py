@@ -28,8 +28,11 @@ st.page_link(nav.page("vae.py"), label="Autoencoders and VAEs", icon=":material/
                   "space.")
 st.caption("Why a plain autoencoder cannot generate, what the KL term buys, why VAE samples are blurry, and what a "
            "latent space looks like.")
-st.markdown("Coming next (open issues): PixelCNN, side-by-side comparison, semi-supervised GAN and classifier "
-            "tricks.")
+st.page_link(nav.page("pixelcnn.py"), label="PixelCNN", icon=":material/grid_on:",
+             help="Plain and gated PixelCNN: exact likelihood, sampling you can watch, completion, the blind spot.")
+st.caption("An image written one value at a time: watch each pixel drawn from its predicted distribution, complete "
+           "half-hidden digits, and see why stacked masked convolutions have a blind spot.")
+st.markdown("Coming next (open issues): side-by-side comparison, semi-supervised GAN and classifier tricks.")
 
 left, right = st.columns(2)
 with left:

@@ -78,11 +78,12 @@ def strip(frames: np.ndarray, height: int = 96) -> np.ndarray:
     return picture[..., 0] if picture.shape[2] == 1 else picture
 
 
-def gif_bytes(frames: np.ndarray, scale: int, ms: int = 120) -> bytes:
-    """uint8 (T, C, H, W) -> an animated GIF that plays forward then back."""
+def gif_bytes(frames: np.ndarray, scale: int, ms: int = 120, bounce: bool = True) -> bytes:
+    """uint8 (T, C, H, W) -> an animated GIF that plays forward then back (`bounce`), or forward and loops."""
     pics = [Image.fromarray(f[0] if f.shape[0] == 1 else f.transpose(1, 2, 0)) for f in frames]
     pics = [p.resize((p.width * scale, p.height * scale), Image.NEAREST) for p in pics]
-    pics = pics + pics[-2:0:-1]
+    if bounce:
+        pics = pics + pics[-2:0:-1]
     buf = io.BytesIO()
     pics[0].save(buf, format="GIF", save_all=True, append_images=pics[1:], duration=ms, loop=0)
     return buf.getvalue()

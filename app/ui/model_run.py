@@ -25,7 +25,8 @@ def pretrained_run(config, folder: Path) -> Run | None:
         return None
     saved = json.loads(cfg_file.read_text())["config"]
     asked = dataclasses.asdict(config)
-    if any(asked.get(k) != v for k, v in saved.items() if k not in ("device", "data_root")):
+    knobs = {k for k, s in specs(type(config)).items() if s.live}  # applied to the loaded model afterwards
+    if any(asked.get(k) != v for k, v in saved.items() if k not in knobs | {"device", "data_root"}):
         return None
     from engine.persistence import load_run
 

@@ -12,6 +12,7 @@ SECTIONS = {
     "GANs": [("gan_2d.py", "2D GAN playground", ":material/scatter_plot:", "gan-2d"),
              ("gan_images.py", "Image GANs", ":material/photo_library:", "gan-images")],
     "Autoencoders": [("vae.py", "Autoencoders and VAEs", ":material/compress:", "vae")],
+    "Autoregressive": [("pixelcnn.py", "PixelCNN", ":material/grid_on:", "pixelcnn")],
 }
 
 

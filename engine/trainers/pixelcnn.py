@@ -104,7 +104,7 @@ class PixelCnnTrainer(Trainer):
         self.opt.step()
         self.step_count += 1
         value = float(loss.detach())
-        return {"loss": value, "bits_per_dim": bits_per_dim(value, self.dims)}
+        return {"loss": value, "train_bits_per_dim": bits_per_dim(value, self.dims)}
 
     # ------------------------------------------------------------------ sampling
     def frozen_model(self) -> torch.nn.Module:

@@ -299,3 +299,115 @@ def test_vae_bad_inputs_say_so_and_keep_the_page():
     assert any("image folder" in e.value for e in at.error)
     at.text_input(key="vae_folder").set_value("/no/such/folder").run()
     assert not at.exception and any("/no/such/folder" in e.value for e in at.error)
+
+
+# ------------------------------------------------------------------ PixelCNN
+def image_captions(at: AppTest) -> list[str]:
+    return [picture.caption for image in at.get("image") for picture in image.proto.imgs]
+
+
+@pytest.fixture
+def pixelcnn(monkeypatch, tmp_path):
+    monkeypatch.setenv("GENLAB_CACHE_DIR", str(tmp_path))
+    at = page_test("pages/pixelcnn.py")
+    at.query_params["width"] = "6"
+    at.query_params["layers"] = "1"
+    at.run()
+    assert not at.exception, at.exception
+    yield at
+    at.session_state["_run_pixelcnn"].stop()
+
+
+def test_pixelcnn_renders_samples_curve_and_steps(pixelcnn):
+    run = pixelcnn.session_state["_run_pixelcnn"]
+    assert run.trainers[0].config.width == 6 and run.snapshot().step == 0
+    pixelcnn.button(key="pixelcnn_step_both").click().run()
+    run.wait_until(lambda s: s.step == 1)
+    pixelcnn.run()
+    assert not pixelcnn.exception and len(pixelcnn.get("image")) == 1, "the live sample grid"
+
+
+def test_pixelcnn_play_live_knobs_pause_and_new_model(pixelcnn):
+    run = pixelcnn.session_state["_run_pixelcnn"]
+    pixelcnn.button(key="pixelcnn_play").click().run()
+    run.wait_until(lambda s: s.step > 3)
+    pixelcnn.slider(key="temperature").set_value(0.5).run()
+    pixelcnn.selectbox(key="sampler").set_value("naive").run()
+    run.wait_until(lambda s: s.members[0].config.temperature == 0.5 and s.members[0].config.sampler == "naive")
+    assert pixelcnn.session_state["_run_pixelcnn"] is run, "sampling settings are live: same model"
+    pixelcnn.button(key="pixelcnn_pause").click().run()
+    assert run.snapshot().status == "paused"
+    pixelcnn.selectbox(key="variant").set_value("pixelcnn").run()
+    fresh = pixelcnn.session_state["_run_pixelcnn"]
+    assert fresh is not run and fresh.trainers[0].config.variant == "pixelcnn"
+    assert not pixelcnn.exception
+
+
+def test_pixelcnn_watch_panel_draws_value_by_value_and_exports_a_gif(pixelcnn):
+    pixelcnn.session_state["pcnn_open_watch"] = True
+    pixelcnn.run()
+    assert any("not been trained" in w.value for w in pixelcnn.warning), "an untrained model says so"
+    pixelcnn.slider(key="pcnn_watch_n").set_value(2).run()
+    pixelcnn.button(key="pcnn_watch_start").click().run()
+    assert not pixelcnn.exception, pixelcnn.exception
+    movie = pixelcnn.session_state["pcnn_movie"]["movie"]
+    assert movie.last is not None and not movie.done
+    pixelcnn.button(key="pcnn_watch_pause").click().run()
+    drawn = movie.last.drawn
+    pixelcnn.button(key="pcnn_watch_step").click().run()
+    assert movie.last.drawn == drawn + 1, "Next value draws exactly one value"
+    assert len(pixelcnn.get("plotly_chart")) >= 2, "the curve and the pixel's distribution"
+    pixelcnn.button(key="pcnn_watch_finish").click().run()
+    assert movie.done and movie.last.drawn == 64
+    assert "Sampling run (GIF)" in [b.label for b in pixelcnn.get("download_button")]
+    assert not pixelcnn.exception, pixelcnn.exception
+
+
+def test_pixelcnn_completion_and_a_region_covering_everything(pixelcnn):
+    pixelcnn.session_state["pcnn_open_completion"] = True
+    pixelcnn.run()
+    pixelcnn.selectbox(key="pcnn_comp_region").set_value("rows and columns").run()
+    pixelcnn.slider(key="pcnn_comp_rows").set_value((0, 7)).run()
+    pixelcnn.slider(key="pcnn_comp_cols").set_value((0, 7)).run()
+    assert any("covers the whole image" in e.value for e in pixelcnn.error)
+    pixelcnn.selectbox(key="pcnn_comp_region").set_value("lower half").run()
+    pixelcnn.slider(key="pcnn_comp_n").set_value(3).run()
+    pixelcnn.button(key="pcnn_comp_go").click().run()
+    assert not pixelcnn.exception, pixelcnn.exception
+    values = pixelcnn.session_state["pcnn_completion"][0][0]
+    assert values.shape == (3, 1, 8, 8)
+    assert any("3 completions" in caption for caption in image_captions(pixelcnn))
+
+
+def test_pixelcnn_blind_spot_panel(pixelcnn):
+    pixelcnn.session_state["pcnn_open_blind_spot"] = True
+    pixelcnn.run()
+    assert not pixelcnn.exception, pixelcnn.exception
+    pixelcnn.slider(key="pcnn_rf_layers").set_value(3).run()
+    plain = next(c for c in image_captions(pixelcnn) if c.startswith("Plain"))
+    assert "blind spot" in plain and not plain.split(";")[1].strip().startswith("0 ")
+
+
+def test_pixelcnn_opens_on_the_pretrained_digits_model(monkeypatch, tmp_path):
+    monkeypatch.setenv("GENLAB_CACHE_DIR", str(tmp_path))
+    at = page_test("pages/pixelcnn.py")
+    at.query_params["temperature"] = "0.8"  # a sampling knob: still the pretrained model, with the asked knob
+    at.run()
+    assert not at.exception, at.exception
+    run = at.session_state["_run_pixelcnn"]
+    assert run.snapshot().step == 3000 and any("pretrained" in i.value for i in at.info)
+    at.run()
+    run.wait_until(lambda s: s.members[0].config.temperature == 0.8)
+    run.stop()
+
+
+def test_pixelcnn_bad_inputs_say_so_and_keep_the_page():
+    at = page_test("pages/pixelcnn.py")
+    at.query_params["temperature"] = "0"
+    at.query_params["width"] = "6"
+    at.run()
+    assert not at.exception
+    assert any("temperature" in w.value for w in at.warning)
+    at.selectbox(key="pcnn_dataset").set_value("folder").run()
+    assert any("image folder" in e.value for e in at.error)
+    at.session_state["_run_pixelcnn"].stop()

@@ -71,3 +71,21 @@ def test_image_gan_trains_in_the_browser(page, app_url):
 def test_vae_trains_in_the_browser(page, app_url):
     play_see_steps_then_pause(page, f"{app_url}/vae?width=8&latent_dim=4", "Autoencoders and VAEs")
     assert page.locator("img").count() >= 2, "reconstructions and samples"
+
+
+def test_pixelcnn_trains_and_draws_value_by_value_in_the_browser(page, app_url):
+    play_see_steps_then_pause(page, f"{app_url}/pixelcnn?width=8&layers=2", "PixelCNN")
+    page.locator("summary").filter(has_text="Watch a sample being drawn").click()
+    page.get_by_text("to watch the model paint").wait_for()  # the panel's own rerun has finished
+    wait_ready(page)
+    page.get_by_role("button", name=re.compile("Draw new images")).click()
+    page.get_by_text(re.compile(r"[\d,]+ of 64 values drawn")).wait_for(timeout=30_000)
+
+    def drawn() -> int:
+        text = page.get_by_text(re.compile(r"[\d,]+ of 64 values drawn")).first.inner_text()
+        return int(re.search(r"([\d,]+) of", text).group(1).replace(",", ""))
+
+    first = drawn()
+    page.wait_for_function("() => { const m = /([\\d,]+) of 64 values drawn/.exec(document.body.innerText); "
+                           f"return m && parseInt(m[1].replace(/,/g, '')) > {first}; }}", timeout=30_000)
+    assert page.locator(".js-plotly-plot").count() >= 2, "the curve and the pixel's distribution"

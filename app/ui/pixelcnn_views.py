@@ -1,0 +1,328 @@
+"""What the PixelCNN page shows: a sample being drawn value by value (the canvas, the current pixel, the distribution
+it is drawn from), image completion, and the receptive field of plain vs gated PixelCNN (the blind spot). The
+samplers run on a frozen copy of the network (`trainer.frozen_model()`), so training goes on meanwhile."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import plotly.graph_objects as go
+import streamlit as st
+import torch
+
+from app.ui.image_views import gif_bytes
+from engine.autoregressive import SamplingMovie, check_region, lower_half, sample
+from engine.image_grid import to_uint8
+from engine.models.pixelcnn import build_pixelcnn
+from engine.pixel_likelihoods import to_input
+from engine.receptive_field import receptive_field
+from engine.runs import Run
+
+PRETRAINED = Path(__file__).resolve().parents[2] / "assets" / "pretrained" / "pixelcnn-digits"
+UNDRAWN = np.array([214, 226, 240], np.uint8)  # light blue: not drawn yet
+CURRENT = np.array([228, 87, 46], np.uint8)  # orange-red: the pixel being drawn
+SEEN = np.array([31, 119, 180], np.uint8)
+BLIND = np.array([255, 170, 0], np.uint8)
+FUTURE = np.array([235, 235, 235], np.uint8)
+SPEEDS = [1, 5, 20, 100, 500, 0]  # values drawn per second; 0 = as fast as it goes
+TICK = 0.2  # seconds between two frames of the watch panel
+
+
+# --------------------------------------------------------------------------- pictures
+def _tile(pictures: np.ndarray, per_row: int, pad: int = 3) -> np.ndarray:
+    """uint8 (N, H, W, 3) -> one (H', W', 3) picture, `per_row` across, white gaps."""
+    n, h, w, _ = pictures.shape
+    rows = -(-n // per_row)
+    out = np.full((rows * (h + pad) + pad, per_row * (w + pad) + pad, 3), 255, np.uint8)
+    for k, pic in enumerate(pictures):
+        r, c = divmod(k, per_row)
+        out[pad + r * (h + pad): pad + r * (h + pad) + h, pad + c * (w + pad): pad + c * (w + pad) + w] = pic
+    return out
+
+
+def canvas_picture(values: torch.Tensor, output: str, *, pending: np.ndarray | None = None,
+                   current: tuple[int, int] | None = None, tile: int = 120, per_row: int = 8) -> np.ndarray:
+    """Integer values (N, C, H, W) as crisp RGB tiles: `pending` (bool (H, W)) pixels in light blue, the `current`
+    pixel framed in orange."""
+    images = to_uint8(to_input(values, output)).transpose(0, 2, 3, 1)  # (N, H, W, C)
+    if images.shape[3] == 1:
+        images = images.repeat(3, axis=3)
+    images = images.copy()
+    if pending is not None:
+        images[:, pending] = UNDRAWN
+    h, w = images.shape[1:3]
+    f = max(1, tile // max(h, w))
+    big = images.repeat(f, 1).repeat(f, 2)
+    if current is not None:
+        i, j = current
+        t = max(1, f // 6)
+        top, left = i * f, j * f
+        big[:, top: top + f, left: left + t] = CURRENT
+        big[:, top: top + f, left + f - t: left + f] = CURRENT
+        big[:, top: top + t, left: left + f] = CURRENT
+        big[:, top + f - t: top + f, left: left + f] = CURRENT
+    return _tile(big, min(per_row, len(big)))
+
+
+def _pending(shape, region: torch.Tensor, at: tuple[int, int] | None) -> np.ndarray:
+    """Pixels of the region not drawn yet (the current one counts as drawn)."""
+    _, h, w = shape
+    order = np.arange(h * w).reshape(h, w)
+    now = -1 if at is None else at[0] * w + at[1]
+    return region.numpy() & (order > now)
+
+
+def distribution_chart(probs: np.ndarray, value: int, output: str, title: str) -> go.Figure:
+    """The distribution a value was drawn from, the drawn value in orange."""
+    n = len(probs)
+    colours = ["#1f77b4"] * n
+    colours[value] = "#e4572e"
+    x = ["black (0)", "white (1)"] if output == "binary" else list(range(n))
+    fig = go.Figure(go.Bar(x=x, y=probs, marker_color=colours, marker_line_width=0))
+    fig.update_layout(height=230, margin=dict(l=10, r=10, t=35, b=10), title=title, bargap=0.05 if n > 2 else 0.4,
+                      yaxis=dict(title="probability", rangemode="tozero"), xaxis=dict(title="value"),
+                      uirevision="pixel-distribution")
+    return fig
+
+
+# --------------------------------------------------------------------------- watching a sample being drawn
+def _start_movie(run: Run, n: int, seed: int, label: int | None) -> None:
+    def setup(t):
+        labels = None
+        if t.num_classes:
+            labels = torch.full((n,), label, dtype=torch.long) if label is not None else t.labels_for(n).cpu()
+        return t.frozen_model(), t.config, t.shape, t.step_count, labels
+
+    model, config, shape, step, labels = run.with_trainer(setup)
+    model = model.cpu()  # small batches draw fastest on the CPU (no transfer per value)
+    st.session_state["pcnn_movie"] = {
+        "movie": SamplingMovie(model, config.output, shape, n, sampler=config.sampler,
+                               temperature=config.temperature, generator=torch.Generator().manual_seed(seed),
+                               labels=labels),
+        "step": step, "sampler": config.sampler, "temperature": config.temperature, "seed": seed,
+    }
+    st.session_state["pcnn_playing"] = True
+
+
+def _toggle_play(playing: bool) -> None:
+    st.session_state["pcnn_playing"] = playing
+
+
+def _advance(count: int) -> None:
+    movie = st.session_state.get("pcnn_movie")
+    if movie is not None:
+        movie["movie"].advance(count)
+
+
+def _untrained_note(trainer) -> None:
+    if trainer.step_count == 0:
+        st.warning("This model has not been trained yet: what it draws is noise. Press Play above to train it "
+                   "(or pick the default digits settings to open the pretrained one).", icon=":material/info:")
+
+
+def watch(run: Run) -> None:
+    trainer = run.trainers[0]
+    config = trainer.config
+    _untrained_note(trainer)
+    cols = st.columns([1, 1, 1.2, 2])
+    n = int(cols[0].slider("Images", 1, 16, 8, key="pcnn_watch_n"))
+    seed = int(cols[1].number_input("Seed", 0, 10**6, 0, key="pcnn_watch_seed"))
+    label = None
+    if trainer.num_classes:
+        names = trainer.data.class_names or [str(k) for k in range(trainer.num_classes)]
+        choice = cols[2].selectbox("Class", ["one of each"] + names, key="pcnn_watch_class")
+        label = None if choice == "one of each" else names.index(choice)
+    initial = {} if "pcnn_watch_speed" in st.session_state else {"value": 20}
+    speed = cols[3].select_slider("Speed (values per second)", SPEEDS, **initial, key="pcnn_watch_speed",
+                                  format_func=lambda v: "as fast as it goes" if v == 0 else f"{v}/s",
+                                  bind="query-params")
+    buttons = st.columns(4)
+    buttons[0].button(":material/brush: Draw new images", key="pcnn_watch_start", type="primary",
+                      on_click=_start_movie, args=(run, n, seed, label), width="stretch",
+                      help=f"Sample {n} images from the current model ({config.sampler} sampler, temperature "
+                           f"{config.temperature:g}: both in the sidebar).")
+    state = st.session_state.get("pcnn_movie")
+    playing = bool(st.session_state.get("pcnn_playing")) and state is not None and not state["movie"].done
+    if playing:
+        buttons[1].button(":material/pause: Pause", key="pcnn_watch_pause", on_click=_toggle_play, args=(False,),
+                          width="stretch")
+    else:
+        buttons[1].button(":material/play_arrow: Resume", key="pcnn_watch_resume", on_click=_toggle_play,
+                          args=(True,), disabled=state is None or state["movie"].done, width="stretch")
+    buttons[2].button("Next value", key="pcnn_watch_step", on_click=_advance, args=(1,), width="stretch",
+                      disabled=state is None or state["movie"].done or playing)
+    buttons[3].button("Finish", key="pcnn_watch_finish", on_click=_advance, args=(10**9,), width="stretch",
+                      disabled=state is None or state["movie"].done)
+    if state is None:
+        st.caption("Press **Draw new images** to watch the model paint, one value at a time, in raster order.")
+        return
+    per_tick = 10**9 if speed == 0 else max(1, round(speed * TICK))
+
+    @st.fragment(run_every=TICK if playing else None)
+    def _movie_area():
+        movie: SamplingMovie = state["movie"]
+        if playing and st.session_state.get("pcnn_playing"):
+            movie.advance(per_tick)
+        _draw_movie(state)
+        if playing and movie.done:
+            st.session_state["pcnn_playing"] = False
+            st.rerun()
+
+    _movie_area()
+
+
+def _draw_movie(state: dict) -> None:
+    movie: SamplingMovie = state["movie"]
+    event = movie.last
+    shape = movie.shape
+    region = torch.ones(shape[1], shape[2], dtype=torch.bool)
+    at = None if event is None else (event.i, event.j)
+    left, right = st.columns([3, 2])
+    left.image(canvas_picture(movie.values(), movie.output, pending=_pending(shape, region, at),
+                              current=None if movie.done else at), width="stretch",
+               caption=f"Model at step {state['step']:,} · {state['sampler']} sampler · temperature "
+                       f"{state['temperature']:g} · seed {state['seed']}")
+    if event is None:
+        right.caption("Nothing drawn yet.")
+        return
+    colour = "" if shape[0] == 1 else f", {'RGB'[event.c]}"
+    value = int(event.values[0, event.c, event.i, event.j])
+    right.plotly_chart(distribution_chart(event.probs[0].cpu().numpy(), value, movie.output,
+                                          f"Image 1, pixel ({event.i}, {event.j}){colour}: drew {value}"),
+                       key="pcnn_dist")
+    right.progress(event.drawn / event.total, text=f"{event.drawn:,} of {event.total:,} values drawn in each image")
+    if movie.done and movie.frames:
+        right.download_button("Sampling run (GIF)", lambda: _movie_gif(movie), "pixelcnn-sampling.gif",
+                              "image/gif", icon=":material/download:", key="pcnn_gif")
+
+
+def _movie_gif(movie: SamplingMovie) -> bytes:
+    region = torch.ones(movie.shape[1], movie.shape[2], dtype=torch.bool)
+    width = movie.shape[2]
+    pictures = []
+    for drawn, values in movie.frames:
+        pixel = (drawn - 1) // movie.shape[0]
+        at = (pixel // width, pixel % width)
+        pictures.append(canvas_picture(values, movie.output, pending=_pending(movie.shape, region, at),
+                                       current=at, tile=48).transpose(2, 0, 1))
+    pictures.append(canvas_picture(movie.values(), movie.output, tile=48).transpose(2, 0, 1))  # the finished grid
+    return gif_bytes(np.stack(pictures), scale=1, ms=90, bounce=False)
+
+
+# --------------------------------------------------------------------------- completion
+REGIONS = ("lower half", "right half", "centre square", "rows and columns")
+
+
+def completion_region(kind: str, height: int, width: int, rows=(0, 0), cols=(0, 0)) -> torch.Tensor:
+    if kind == "lower half":
+        return lower_half(height, width)
+    region = torch.zeros(height, width, dtype=torch.bool)
+    if kind == "right half":
+        region[:, width // 2:] = True
+    elif kind == "centre square":
+        region[height // 4: height - height // 4, width // 4: width - width // 4] = True
+    else:
+        region[rows[0]: rows[1] + 1, cols[0]: cols[1] + 1] = True
+    return region
+
+
+def completion(run: Run) -> None:
+    trainer = run.trainers[0]
+    _untrained_note(trainer)
+    _, height, width = trainer.shape
+    cols = st.columns([1, 1.4, 1, 1])
+    index = int(cols[0].number_input("Held-out image", 0, len(trainer.heldout_v) - 1, 0, key="pcnn_comp_index"))
+    kind = cols[1].selectbox("Region to fill in", REGIONS, key="pcnn_comp_region", bind="query-params")
+    n = int(cols[2].slider("Completions", 1, 8, 6, key="pcnn_comp_n"))
+    seed = int(cols[3].number_input("Seed", 0, 10**6, 0, key="pcnn_comp_seed"))
+    rows, columns = (0, 0), (0, 0)
+    if kind == "rows and columns":
+        a, b = st.columns(2)
+        rows = a.slider("Rows", 0, height - 1, (height // 2, height - 1), key="pcnn_comp_rows")
+        columns = b.slider("Columns", 0, width - 1, (0, width - 1), key="pcnn_comp_cols")
+    region = completion_region(kind, height, width, rows, columns)
+    known = trainer.heldout_v[index: index + 1].cpu()
+    try:
+        check_region(region, known)
+    except ValueError as err:
+        st.error(str(err).capitalize() + ".", icon=":material/error:")
+        return
+
+    def complete(t):
+        labels = t.heldout_y[index: index + 1].repeat(n).cpu() if t.num_classes else None
+        model = t.frozen_model().cpu()
+        c = t.config
+        out = sample(model, c.output, t.shape, n, sampler=c.sampler, temperature=c.temperature, known=known.repeat(
+            n, 1, 1, 1), region=region, generator=torch.Generator().manual_seed(seed), labels=labels)
+        return out, t.step_count
+
+    if st.button("Complete", key="pcnn_comp_go", type="primary", icon=":material/auto_fix_high:"):
+        st.session_state["pcnn_completion"] = (run.with_trainer(complete), index, kind, n, seed)
+    result = st.session_state.get("pcnn_completion")
+    shown = np.concatenate([canvas_picture(known, trainer.config.output, tile=96, per_row=1),
+                            canvas_picture(known, trainer.config.output, pending=region.numpy(), tile=96,
+                                           per_row=1)], axis=1)
+    if result is None or result[1:] != (index, kind, n, seed):
+        st.image(shown, caption="The image and the region the model will fill in (light blue)")
+        return
+    (values, step), *_ = result
+    st.image(shown, caption="The image and the hidden region")
+    st.image(canvas_picture(values, trainer.config.output, tile=96), width="stretch",
+             caption=f"{n} completions drawn by the model at step {step:,}: the known pixels stay, the region is "
+                     "sampled pixel by pixel given everything before it")
+
+
+# --------------------------------------------------------------------------- the blind spot
+@st.cache_data(show_spinner=False, max_entries=64)
+def _fields(size: int, layers: int, first_kernel: int, i: int, j: int) -> dict[str, np.ndarray]:
+    out = {}
+    for variant in ("pixelcnn", "gated"):
+        torch.manual_seed(0)
+        model = build_pixelcnn(variant, 1, 1, 8, layers, first_kernel)
+        out[variant] = receptive_field(model, (1, size, size), i, j)
+    return out
+
+
+def field_picture(field: np.ndarray, reference: np.ndarray, i: int, j: int, tile: int = 300) -> np.ndarray:
+    """Seen pixels blue (darker = larger gradient), earlier pixels the `reference` sees but this one does not
+    orange (the blind spot), later pixels grey, the chosen pixel orange-red."""
+    h, w = field.shape
+    order = np.arange(h * w).reshape(h, w)
+    past = order < i * w + j
+    picture = np.empty((h, w, 3), np.uint8)
+    picture[:] = FUTURE
+    seen = field > 0
+    strength = np.zeros_like(field)
+    if seen.any():
+        logs = np.log10(field[seen])
+        strength[seen] = (logs - logs.min()) / max(1e-9, logs.max() - logs.min())
+    light = (255 - (255 - SEEN) * (0.35 + 0.65 * strength[..., None])).astype(np.uint8)
+    picture[seen] = light[seen]
+    picture[past & ~seen] = [250, 250, 250]
+    picture[past & ~seen & (reference > 0)] = BLIND
+    picture[i, j] = CURRENT
+    f = max(1, tile // max(h, w))
+    return picture.repeat(f, 0).repeat(f, 1)
+
+
+def blind_spot() -> None:
+    cols = st.columns(4)
+    size = 15
+    layers = int(cols[0].slider("Layers after the first", 1, 12, 5, key="pcnn_rf_layers", bind="query-params"))
+    first = int(cols[1].select_slider("First kernel", [3, 5, 7], value=3, key="pcnn_rf_first"))
+    i = int(cols[2].slider("Pixel row", 0, size - 1, 11, key="pcnn_rf_row"))
+    j = int(cols[3].slider("Pixel column", 0, size - 1, 7, key="pcnn_rf_col"))
+    fields = _fields(size, layers, first, i, j)
+    a, b = st.columns(2)
+    blind = int(((fields["gated"] > 0) & (fields["pixelcnn"] == 0)).sum())
+    a.image(field_picture(fields["pixelcnn"], fields["gated"], i, j), width="stretch",
+            caption=f"Plain PixelCNN: {int((fields['pixelcnn'] > 0).sum())} pixels seen; {blind} earlier pixels in "
+                    "reach it cannot see (orange: the blind spot)")
+    b.image(field_picture(fields["gated"], fields["gated"], i, j), width="stretch",
+            caption=f"Gated PixelCNN: {int((fields['gated'] > 0).sum())} pixels seen, no blind spot")
+    st.caption("Blue: pixels whose value changes the prediction for the red pixel (|gradient| > 0, darker = "
+               "stronger, log scale), for fresh networks of the same depth. Grey: later pixels, which no output "
+               "may see. Stacked 3x3 masks reach one column further right per row up, so a wedge above and to the "
+               "right is never reached in the plain PixelCNN, however deep; the gated PixelCNN's vertical stack "
+               "sees whole rows above.")
