@@ -39,9 +39,10 @@ class PixelDrawn:
 
 
 def draw(probs: torch.Tensor, u: torch.Tensor) -> torch.Tensor:
-    """Inverse-CDF draw: the smallest v with P(X <= v) >= u, for u ~ U(0, 1); (N, V), (N,) -> (N,)."""
+    """Inverse-CDF draw: the smallest v with P(X <= v) >= u, for u ~ U(0, 1); (N, V), (N,) -> (N,). u is scaled by
+    the float total, so a rounding shortfall of the sum below 1 can never select a value of probability 0."""
     cdf = probs.cumsum(dim=1)
-    return (cdf < u[:, None]).sum(dim=1).clamp(max=probs.shape[1] - 1)
+    return (cdf < u[:, None] * cdf[:, -1:]).sum(dim=1).clamp(max=probs.shape[1] - 1)
 
 
 def check_region(region: torch.Tensor, known: torch.Tensor | None) -> None:
@@ -120,7 +121,12 @@ class SamplingMovie:
         self.last: PixelDrawn | None = None
         self.done = False
         self.frames: list[tuple[int, torch.Tensor]] = []  # (values drawn, canvas values) pairs
-        self._frame_every = max(1, shape[0] * shape[1] * shape[2] // frames)
+        self._frames = frames
+
+    def advance_to(self, drawn: int) -> PixelDrawn | None:
+        """Draw until `drawn` values are drawn (idempotent: asking twice for the same count draws once)."""
+        have = 0 if self.last is None else self.last.drawn
+        return self.advance(drawn - have) if drawn > have else self.last
 
     def advance(self, count: int = 1) -> PixelDrawn | None:
         """Draw up to `count` more values; returns the last one drawn (None when finished before)."""
@@ -130,7 +136,7 @@ class SamplingMovie:
                 self.done = True
                 break
             self.last = event
-            if event.drawn % self._frame_every == 0 or event.drawn == event.total:
+            if event.drawn % max(1, event.total // self._frames) == 0 or event.drawn == event.total:
                 self.frames.append((event.drawn, event.values.detach().cpu().clone()))
             if event.drawn == event.total:
                 self.done = True

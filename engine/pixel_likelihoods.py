@@ -21,6 +21,7 @@ import torch.nn.functional as F
 
 OUTPUTS = ("binary", "categorical", "logistic_mixture")
 LOG_SCALE_MIN = -7.0  # PixelCNN++'s floor on log s: keeps 1/s finite
+LOG_SCALE_MAX = 7.0  # and a ceiling: keeps a bin's width / s above ~1e-5, so log(1 - e^-(width/s)) stays finite
 
 
 def levels(output: str) -> int:
@@ -39,7 +40,7 @@ def to_input(values: torch.Tensor, output: str) -> torch.Tensor:
 
 
 def from_images(images: torch.Tensor, output: str) -> torch.Tensor:
-    """Images in [-1, 1] -> integer values 0..255 (for `binary`, images must already be 0/1 valued)."""
+    """Images in [-1, 1] -> integer values 0..255 (for `binary`: images already binarised to -1/+1 -> 0/1)."""
     top = levels(output) - 1
     return ((images.clamp(-1, 1) + 1) * (top / 2)).round().long()
 
@@ -53,7 +54,7 @@ def _log_sigmoid_difference(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
 def _logistic_bins(params: torch.Tensor, x: torch.Tensor) -> torch.Tensor:
     """log P(x) for values x in [-1, 1] (broadcast against params' leading dims); params (..., 3K)."""
     logit_pi, mu, log_s = params.chunk(3, dim=-1)  # each (..., K)
-    log_s = log_s.clamp(min=LOG_SCALE_MIN)
+    log_s = log_s.clamp(LOG_SCALE_MIN, LOG_SCALE_MAX)
     inv_s = torch.exp(-log_s)
     x = x.unsqueeze(-1)  # (..., 1) against (..., K)
     upper = (x + 1 / 255 - mu) * inv_s

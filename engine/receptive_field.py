@@ -14,8 +14,9 @@ import torch
 
 def receptive_field(model, shape: tuple[int, int, int], i: int, j: int, c: int = 0, inputs: int = 4,
                     seed: int = 0) -> np.ndarray:
-    """sum over `inputs` random images and all output parameters of |d params(i, j, c) / d x|, summed over the
-    input's colours: a float (H, W) map, exactly 0 where a pixel cannot influence the output."""
+    """|d (w . params(i, j, c)) / d x| summed over `inputs` random images and the input's colours, for a random
+    +-1 vector w over the P output parameters (one backward pass instead of P; a random w cannot make the
+    parameters' gradients cancel): a float (H, W) map, exactly 0 where a pixel cannot influence the output."""
     colours, height, width = shape
     if not (0 <= i < height and 0 <= j < width and 0 <= c < colours):
         raise ValueError(f"pixel ({i}, {j}) colour {c} is outside a {height}x{width}x{colours} image")
@@ -25,7 +26,8 @@ def receptive_field(model, shape: tuple[int, int, int], i: int, j: int, c: int =
     model.eval()
     try:
         out = model(x)[:, c, :, i, j]  # (inputs, P)
-        (grad,) = torch.autograd.grad(out.sum(), x)
+        signs = torch.randint(0, 2, out.shape, generator=torch.Generator().manual_seed(seed + 1)) * 2.0 - 1
+        (grad,) = torch.autograd.grad((out * signs.to(out.device)).sum(), x)
     finally:
         model.train(was_training)
     return grad.abs().sum(dim=(0, 1)).detach().cpu().numpy()  # (H, W)

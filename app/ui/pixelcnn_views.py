@@ -25,7 +25,7 @@ CURRENT = np.array([228, 87, 46], np.uint8)  # orange-red: the pixel being drawn
 SEEN = np.array([31, 119, 180], np.uint8)
 BLIND = np.array([255, 170, 0], np.uint8)
 FUTURE = np.array([235, 235, 235], np.uint8)
-SPEEDS = [1, 5, 20, 100, 500, 0]  # values drawn per second; 0 = as fast as it goes
+SPEEDS = [1, 5, 20, 100, 500, 0]  # values drawn per second; 0 = all at once
 TICK = 0.2  # seconds between two frames of the watch panel
 
 
@@ -101,6 +101,7 @@ def _start_movie(run: Run, n: int, seed: int, label: int | None) -> None:
                                temperature=config.temperature, generator=torch.Generator().manual_seed(seed),
                                labels=labels),
         "step": step, "sampler": config.sampler, "temperature": config.temperature, "seed": seed,
+        "run_id": run.run_id,
     }
     st.session_state["pcnn_playing"] = True
 
@@ -109,10 +110,11 @@ def _toggle_play(playing: bool) -> None:
     st.session_state["pcnn_playing"] = playing
 
 
-def _advance(count: int) -> None:
+def _advance_to(drawn: int) -> None:
+    """A button's callback: idempotent, because Streamlit may deliver one click twice during a fragment rerun."""
     movie = st.session_state.get("pcnn_movie")
     if movie is not None:
-        movie["movie"].advance(count)
+        movie["movie"].advance_to(drawn)
 
 
 def _untrained_note(trainer) -> None:
@@ -135,7 +137,7 @@ def watch(run: Run) -> None:
         label = None if choice == "one of each" else names.index(choice)
     initial = {} if "pcnn_watch_speed" in st.session_state else {"value": 20}
     speed = cols[3].select_slider("Speed (values per second)", SPEEDS, **initial, key="pcnn_watch_speed",
-                                  format_func=lambda v: "as fast as it goes" if v == 0 else f"{v}/s",
+                                  format_func=lambda v: "all at once" if v == 0 else f"{v}/s",
                                   bind="query-params")
     buttons = st.columns(4)
     buttons[0].button(":material/brush: Draw new images", key="pcnn_watch_start", type="primary",
@@ -143,6 +145,8 @@ def watch(run: Run) -> None:
                       help=f"Sample {n} images from the current model ({config.sampler} sampler, temperature "
                            f"{config.temperature:g}: both in the sidebar).")
     state = st.session_state.get("pcnn_movie")
+    if state is not None and state["run_id"] != run.run_id:  # a new model: its predecessor's drawing goes
+        state = st.session_state["pcnn_movie"] = None
     playing = bool(st.session_state.get("pcnn_playing")) and state is not None and not state["movie"].done
     if playing:
         buttons[1].button(":material/pause: Pause", key="pcnn_watch_pause", on_click=_toggle_play, args=(False,),
@@ -150,9 +154,10 @@ def watch(run: Run) -> None:
     else:
         buttons[1].button(":material/play_arrow: Resume", key="pcnn_watch_resume", on_click=_toggle_play,
                           args=(True,), disabled=state is None or state["movie"].done, width="stretch")
-    buttons[2].button("Next value", key="pcnn_watch_step", on_click=_advance, args=(1,), width="stretch",
-                      disabled=state is None or state["movie"].done or playing)
-    buttons[3].button("Finish", key="pcnn_watch_finish", on_click=_advance, args=(10**9,), width="stretch",
+    drawn = 0 if state is None or state["movie"].last is None else state["movie"].last.drawn
+    buttons[2].button("Next value", key="pcnn_watch_step", on_click=_advance_to, args=(drawn + 1,),
+                      width="stretch", disabled=state is None or state["movie"].done or playing)
+    buttons[3].button("Finish", key="pcnn_watch_finish", on_click=_advance_to, args=(10**9,), width="stretch",
                       disabled=state is None or state["movie"].done)
     if state is None:
         st.caption("Press **Draw new images** to watch the model paint, one value at a time, in raster order.")
@@ -249,24 +254,26 @@ def completion(run: Run) -> None:
         st.error(str(err).capitalize() + ".", icon=":material/error:")
         return
 
-    def complete(t):
+    def frozen(t):  # only the copy under the training lock: sampling happens outside it
         labels = t.heldout_y[index: index + 1].repeat(n).cpu() if t.num_classes else None
-        model = t.frozen_model().cpu()
-        c = t.config
-        out = sample(model, c.output, t.shape, n, sampler=c.sampler, temperature=c.temperature, known=known.repeat(
-            n, 1, 1, 1), region=region, generator=torch.Generator().manual_seed(seed), labels=labels)
-        return out, t.step_count
+        return t.frozen_model().cpu(), t.config, labels, t.step_count
 
+    config = trainer.config
+    asked = (run.run_id, index, region.numpy().tobytes(), n, seed, config.sampler, config.temperature)
     if st.button("Complete", key="pcnn_comp_go", type="primary", icon=":material/auto_fix_high:"):
-        st.session_state["pcnn_completion"] = (run.with_trainer(complete), index, kind, n, seed)
+        model, c, labels, step = run.with_trainer(frozen)
+        values = sample(model, c.output, trainer.shape, n, sampler=c.sampler, temperature=c.temperature,
+                        known=known.repeat(n, 1, 1, 1), region=region,
+                        generator=torch.Generator().manual_seed(seed), labels=labels)
+        st.session_state["pcnn_completion"] = (values, step, asked)
     result = st.session_state.get("pcnn_completion")
     shown = np.concatenate([canvas_picture(known, trainer.config.output, tile=96, per_row=1),
                             canvas_picture(known, trainer.config.output, pending=region.numpy(), tile=96,
                                            per_row=1)], axis=1)
-    if result is None or result[1:] != (index, kind, n, seed):
+    if result is None or result[2] != asked:  # no completion yet for these settings
         st.image(shown, caption="The image and the region the model will fill in (light blue)")
         return
-    (values, step), *_ = result
+    values, step, _ = result
     st.image(shown, caption="The image and the hidden region")
     st.image(canvas_picture(values, trainer.config.output, tile=96), width="stretch",
              caption=f"{n} completions drawn by the model at step {step:,}: the known pixels stay, the region is "
@@ -278,8 +285,9 @@ def completion(run: Run) -> None:
 def _fields(size: int, layers: int, first_kernel: int, i: int, j: int) -> dict[str, np.ndarray]:
     out = {}
     for variant in ("pixelcnn", "gated"):
-        torch.manual_seed(0)
-        model = build_pixelcnn(variant, 1, 1, 8, layers, first_kernel)
+        with torch.random.fork_rng(devices=[]):  # the global stream of the process stays untouched
+            torch.manual_seed(0)
+            model = build_pixelcnn(variant, 1, 1, 8, layers, first_kernel)
         out[variant] = receptive_field(model, (1, size, size), i, j)
     return out
 

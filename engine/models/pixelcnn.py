@@ -141,6 +141,9 @@ class GatedPixelCNN(nn.Module):
     def __init__(self, colours: int, params: int, width: int = 64, layers: int = 6, first_kernel: int = 7,
                  num_classes: int = 0):
         super().__init__()
+        if width % colours:
+            raise ValueError(f"width {width} must be a multiple of the {colours} colours: a gate pairs feature k "
+                             f"with feature width + k, which must belong to the same colour")
         self.colours, self.width = colours, width
         self.layers = nn.ModuleList(
             GatedLayer(colours if n == 0 else width, width, first_kernel if n == 0 else 3, n == 0, colours,

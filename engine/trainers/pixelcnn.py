@@ -115,8 +115,8 @@ class PixelCnnTrainer(Trainer):
                       temperature: float | None = None) -> torch.Tensor:
         """Integer values (n, C, H, W) drawn from the model (the config's sampler and temperature by default)."""
         c = self.config
-        return raster_sample(self.model, c.output, self.shape, n, sampler=sampler or c.sampler,
-                             temperature=temperature or c.temperature,
+        return raster_sample(self.model, c.output, self.shape, n, sampler=c.sampler if sampler is None else sampler,
+                             temperature=c.temperature if temperature is None else temperature,
                              generator=torch.Generator().manual_seed(seed), labels=self.labels_for(n))
 
     def images_of(self, values: torch.Tensor) -> torch.Tensor:

@@ -374,9 +374,11 @@ def test_pixelcnn_completion_and_a_region_covering_everything(pixelcnn):
     pixelcnn.slider(key="pcnn_comp_n").set_value(3).run()
     pixelcnn.button(key="pcnn_comp_go").click().run()
     assert not pixelcnn.exception, pixelcnn.exception
-    values = pixelcnn.session_state["pcnn_completion"][0][0]
+    values = pixelcnn.session_state["pcnn_completion"][0]
     assert values.shape == (3, 1, 8, 8)
     assert any("3 completions" in caption for caption in image_captions(pixelcnn))
+    pixelcnn.selectbox(key="pcnn_comp_region").set_value("right half").run()
+    assert not any("completions" in caption for caption in image_captions(pixelcnn)), "no stale completion"
 
 
 def test_pixelcnn_blind_spot_panel(pixelcnn):

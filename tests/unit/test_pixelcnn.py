@@ -92,19 +92,20 @@ def test_receptive_field_refuses_a_pixel_outside_the_image():
 
 @pytest.mark.parametrize("variant", ["pixelcnn", "gated"])
 @pytest.mark.parametrize("colours,output", CASES)
-def test_naive_and_cached_samplers_give_the_same_images(variant, colours, output):
-    model = small(variant, colours, output, classes=2)
+@pytest.mark.parametrize("first_kernel,size", [(5, (7, 6)), (7, (3, 4))])  # a kernel larger than the image too
+def test_naive_and_cached_samplers_give_the_same_images(variant, colours, output, first_kernel, size):
+    model = small(variant, colours, output, classes=2, first_kernel=first_kernel)
     runs = {}
     for sampler in ("naive", "cached"):
         params, values = [], None
-        for event in raster_scan(model, output, (colours, 7, 6), 3, sampler=sampler, temperature=0.9,
+        for event in raster_scan(model, output, (colours, *size), 3, sampler=sampler, temperature=0.9,
                                  generator=torch.Generator().manual_seed(4), labels=torch.tensor([0, 1, 1])):
             params.append(event.params.clone())
             values = event.values
         runs[sampler] = (torch.stack(params), values.clone())
     assert (runs["naive"][0] - runs["cached"][0]).abs().max() < 1e-4
     assert torch.equal(runs["naive"][1], runs["cached"][1])
-    assert len(runs["naive"][0]) == 7 * 6 * colours
+    assert len(runs["naive"][0]) == size[0] * size[1] * colours
 
 
 @pytest.mark.parametrize("variant", ["pixelcnn", "gated"])
@@ -134,6 +135,9 @@ def test_completion_region_errors_are_clear():
 def test_temperature_must_be_positive(temperature):
     with pytest.raises(ValueError, match="temperature must be greater than 0"):
         sample(small("gated", 1, "binary"), "binary", (1, 4, 4), 1, temperature=temperature)
+    trainer = build_trainer("pixelcnn", {"width": 6, "layers": 1, "batch_size": 8})
+    with pytest.raises(ValueError, match="temperature must be greater than 0"):
+        trainer.sample_values(2, temperature=temperature)
     with pytest.raises(ConfigError, match="temperature"):
         make_config("pixelcnn", {"temperature": temperature})
 
@@ -154,6 +158,16 @@ def test_logistic_mixture_sums_to_one_and_matches_its_equation():
     values = torch.randint(0, 256, (50,))
     per_pixel = log_prob(params[:, None, :, None, None], values[:, None, None, None], "logistic_mixture")
     assert torch.allclose(per_pixel.flatten(), all_values[torch.arange(50), values], atol=1e-5)
+
+
+def test_logistic_mixture_gradients_stay_finite_at_extreme_scales():
+    params = torch.zeros(4, 3 * 2)
+    params[:, 4:] = torch.tensor([[120.0, -120.0], [-120.0, 120.0], [50.0, 50.0], [-50.0, -50.0]])  # log-scales
+    params.requires_grad_(True)
+    values = torch.tensor([0, 255, 128, 3])
+    log_p = log_prob(params[:, None, :, None, None], values[:, None, None, None], "logistic_mixture")
+    log_p.sum().backward()
+    assert torch.isfinite(log_p).all() and torch.isfinite(params.grad).all()
 
 
 @pytest.mark.parametrize("output,levels", [("binary", 2), ("categorical", 256)])
@@ -236,6 +250,11 @@ def test_bad_configurations_name_the_key(values, key):
     assert err.value.key == key
 
 
+def test_gated_model_refuses_a_width_that_splits_the_colours():
+    with pytest.raises(ValueError, match="multiple of the 3 colours"):
+        build_pixelcnn("gated", 3, 2, width=4, layers=1)
+
+
 def test_colour_images_need_a_width_divisible_by_three():
     from engine.data.images import ImageDataset
 
@@ -249,3 +268,18 @@ def test_colour_images_need_a_width_divisible_by_three():
                             data=data)
     trainer.step()
     assert trainer.sample(2)["images"].shape == (2, 3, 4, 4)
+
+
+def test_sampling_movie_advances_value_by_value_and_ends_with_the_sampled_images():
+    from engine.autoregressive import SamplingMovie
+
+    model = small("gated", 1, "categorical")
+    movie = SamplingMovie(model, "categorical", (1, 5, 4), 2, frames=5, generator=torch.Generator().manual_seed(7))
+    assert movie.values().abs().sum() == 0 and movie.last is None
+    event = movie.advance(3)
+    assert (event.i, event.j, event.drawn, event.total) == (0, 2, 3, 20) and not movie.done
+    movie.advance(10**6)
+    assert movie.done and movie.last.drawn == 20 and len(movie.frames) == 5
+    assert [drawn for drawn, _ in movie.frames] == [4, 8, 12, 16, 20]
+    whole = sample(model, "categorical", (1, 5, 4), 2, generator=torch.Generator().manual_seed(7))
+    assert torch.equal(movie.values(), whole)
