@@ -185,7 +185,7 @@ def _draw_movie(state: dict) -> None:
     at = None if event is None else (event.i, event.j)
     left, right = st.columns([3, 2])
     left.image(canvas_picture(movie.values(), movie.output, pending=_pending(shape, region, at),
-                              current=None if movie.done else at), width="stretch",
+                              current=None if movie.done else at, per_row=4), width="stretch",
                caption=f"Model at step {state['step']:,} · {state['sampler']} sampler · temperature "
                        f"{state['temperature']:g} · seed {state['seed']}")
     if event is None:
@@ -292,9 +292,20 @@ def _fields(size: int, layers: int, first_kernel: int, i: int, j: int) -> dict[s
     return out
 
 
+def blind_spot_of(field: np.ndarray, reference: np.ndarray, i: int, j: int) -> np.ndarray:
+    """Earlier pixels, in rows this field reaches, that the `reference` field sees and this one does not."""
+    h, w = field.shape
+    past = np.arange(h * w).reshape(h, w) < i * w + j
+    rows = np.nonzero(field.any(axis=1))[0]
+    within = np.zeros_like(past)
+    if len(rows):
+        within[rows.min():] = True  # not the rows above its reach: that is depth, not a blind spot
+    return past & within & (field == 0) & (reference > 0)
+
+
 def field_picture(field: np.ndarray, reference: np.ndarray, i: int, j: int, tile: int = 300) -> np.ndarray:
-    """Seen pixels blue (darker = larger gradient), earlier pixels the `reference` sees but this one does not
-    orange (the blind spot), later pixels grey, the chosen pixel orange-red."""
+    """Seen pixels blue (darker = larger gradient), the blind spot (`blind_spot_of`) orange, later pixels grey,
+    the chosen pixel orange-red."""
     h, w = field.shape
     order = np.arange(h * w).reshape(h, w)
     past = order < i * w + j
@@ -308,7 +319,7 @@ def field_picture(field: np.ndarray, reference: np.ndarray, i: int, j: int, tile
     light = (255 - (255 - SEEN) * (0.35 + 0.65 * strength[..., None])).astype(np.uint8)
     picture[seen] = light[seen]
     picture[past & ~seen] = [250, 250, 250]
-    picture[past & ~seen & (reference > 0)] = BLIND
+    picture[blind_spot_of(field, reference, i, j)] = BLIND
     picture[i, j] = CURRENT
     f = max(1, tile // max(h, w))
     return picture.repeat(f, 0).repeat(f, 1)
@@ -323,7 +334,7 @@ def blind_spot() -> None:
     j = int(cols[3].slider("Pixel column", 0, size - 1, 7, key="pcnn_rf_col"))
     fields = _fields(size, layers, first, i, j)
     a, b = st.columns(2)
-    blind = int(((fields["gated"] > 0) & (fields["pixelcnn"] == 0)).sum())
+    blind = int(blind_spot_of(fields["pixelcnn"], fields["gated"], i, j).sum())
     a.image(field_picture(fields["pixelcnn"], fields["gated"], i, j), width="stretch",
             caption=f"Plain PixelCNN: {int((fields['pixelcnn'] > 0).sum())} pixels seen; {blind} earlier pixels in "
                     "reach it cannot see (orange: the blind spot)")
