@@ -4,6 +4,7 @@
     python -m engine train FAMILY [--dataset NAME] [--steps N] [--seed S] [--set KEY=VALUE ...] [--out DIR]
     python -m engine sample RUN_DIR [--n N] [--seed S] [--set KEY=VALUE ...] [--out FILE.png|FILE.npz]
         (e.g. --set sampler=naive|cached --set temperature=0.8 for a PixelCNN run)
+    python -m engine compare --preset NAME [--dataset D] [--steps N] [--seeds K] [--out DIR]
 
 Bad input exits with status 2 and one line that names the key and what is allowed.
 """
@@ -41,6 +42,13 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--seed", type=int, default=0)
     s.add_argument("--set", dest="sets", action="append", default=[], metavar="KEY=VALUE")
     s.add_argument("--out", help="FILE.png (picture) or FILE.npz (raw samples)")
+    c = sub.add_parser("compare", help="train a preset's variants side by side and write comparison.csv / .json")
+    c.add_argument("--preset", required=True)
+    c.add_argument("--dataset")
+    c.add_argument("--steps", type=int, help="steps per variant (default: the preset's)")
+    c.add_argument("--seeds", type=int, default=1, help="seeds 0..K-1, one group each")
+    c.add_argument("--out", help="folder to write (default runs/compare-<preset>-<time>)")
+    c.add_argument("--no-progress", action="store_true", help="no progress bar (logs, CI)")
     return p
 
 
@@ -128,11 +136,42 @@ def cmd_sample(args) -> int:
     return 0
 
 
+def cmd_compare(args) -> int:
+    from tqdm import tqdm
+
+    from engine.compare import get_comparison, run_comparison
+    from engine.persistence import atomic_write
+
+    comparison = get_comparison(args.preset)
+    for name, value in (("steps", args.steps), ("seeds", args.seeds)):
+        if value is not None and value < 1:
+            raise ConfigError(name, f"bad value {value} for '--{name}': expected an integer >= 1")
+    steps = args.steps or comparison.steps
+    out = Path(args.out) if args.out else Path("runs") / f"compare-{args.preset}-{time.strftime('%Y%m%d-%H%M%S')}"
+    with tqdm(total=steps * args.seeds, disable=args.no_progress, unit="step", dynamic_ncols=True) as bar:
+        def progress(seed: int, step: int, total: int) -> None:
+            bar.update(seed * total + step - bar.n)
+
+        rows, table = run_comparison(comparison, dataset=args.dataset, steps=steps, seeds=args.seeds,
+                                     on_step=progress)
+    import pandas as pd
+
+    atomic_write(out / "comparison.csv", pd.DataFrame.from_records(rows).to_csv(index=False))
+    report = {"preset": args.preset, "title": comparison.title, "family": comparison.family,
+              "dataset": args.dataset or comparison.base.get("dataset"), "steps": steps, "seeds": args.seeds,
+              "variants": comparison.configs(args.dataset), "metrics": table}
+    atomic_write(out / "comparison.json", json.dumps(report, indent=2, default=float) + "\n")
+    for metric, entry in table.items():
+        print(f"{metric}: {entry['verdict']['text']}")
+    print(f"wrote {out}/comparison.csv and comparison.json")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     from engine.data import BadInput, DataUnavailable
 
     args = _parser().parse_args(argv)
-    handlers = {"datasets": cmd_datasets, "train": cmd_train, "sample": cmd_sample}
+    handlers = {"datasets": cmd_datasets, "train": cmd_train, "sample": cmd_sample, "compare": cmd_compare}
     try:
         return handlers[args.command](args)
     except ConfigError as err:

@@ -223,3 +223,28 @@ def test_sampling_an_untrained_checkpoint_warns(pixelcnn_run, tmp_path):
     torch.save(state, out / "checkpoint.pt")
     res = engine("sample", str(out), "--n", "2", "--out", str(tmp_path / "u.png"))
     assert res.returncode == 0 and "before any training step" in res.stderr and (tmp_path / "u.png").exists()
+
+
+def test_compare_writes_csv_and_json_with_verdicts(tmp_path):
+    out = tmp_path / "cmp"
+    res = engine("compare", "--preset", "d_steps", "--steps", "20", "--seeds", "2", "--out", str(out),
+                 "--no-progress")
+    assert res.returncode == 0, res.stderr
+    import pandas as pd
+
+    frame = pd.read_csv(out / "comparison.csv")
+    assert len(frame) == 6 and set(frame["seed"]) == {0, 1} and (frame["steps"] == 20).all()
+    assert {"variant", "modes_covered", "high_quality_fraction", "mode_kl"} <= set(frame.columns)
+    report = json.loads((out / "comparison.json").read_text())
+    assert report["preset"] == "d_steps" and report["seeds"] == 2
+    entry = report["metrics"]["mode_kl"]
+    assert set(entry["variants"]) == {"1 D step", "2 D steps", "5 D steps"} and entry["better"] == "lower"
+    assert "text" in entry["verdict"] and entry["variants"]["1 D step"]["n"] == 2
+    assert "mode_kl:" in res.stdout
+
+
+def test_compare_unknown_preset_lists_the_known_ones(tmp_path):
+    res = engine("compare", "--preset", "nope", "--out", str(tmp_path / "x"))
+    assert res.returncode == 2 and "paper_ablation" in res.stderr and "pixelcnn_gated" in res.stderr
+    res = engine("compare", "--preset", "d_steps", "--seeds", "0", "--out", str(tmp_path / "x"))
+    assert res.returncode == 2 and "seeds" in res.stderr

@@ -1,0 +1,148 @@
+"""Comparisons: variants of one base configuration trained side by side, and an honest verdict on each metric.
+
+A comparison trains one `RunGroup` per seed: every member is built with that seed, so members whose configurations
+differ only in a trick see the same data order and the same noise, and one group step advances each member once.
+After the last step every member is evaluated; over seeds each metric gets a mean and a standard deviation per
+variant, and a verdict: which variant is ahead, and whether its lead over the runner-up is larger than the spread
+across seeds (the larger of the two standard deviations). With one seed there is no spread to judge by, and the
+verdict says so.
+"""
+
+from __future__ import annotations
+
+import math
+import statistics
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+from engine.config import ConfigError
+
+BETTER = {  # metric -> which way is better
+    "modes_covered": "higher", "high_quality_fraction": "higher", "mode_kl": "lower",
+    "judge_score": "higher", "frechet_distance": "lower", "confident_fraction": "higher",
+    "elbo": "higher", "nll_iw": "lower", "reconstruction": "lower", "active_units": "higher",
+    "nll_nats": "lower", "bits_per_dim": "lower",
+}
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """A named comparison: a family, a base configuration, 2 to 4 variants (each a few changed keys), the metrics
+    it is judged by and how many steps it trains by default."""
+
+    title: str
+    family: str
+    explanation: str
+    base: dict
+    variants: dict[str, dict]
+    metrics: tuple[str, ...]
+    steps: int
+    extra: dict = field(default_factory=dict)
+
+    def configs(self, dataset: str | None = None, seed: int = 0) -> dict[str, dict]:
+        """Each variant's full set of overrides for `seed` (and `dataset`, when given)."""
+        out = {}
+        for name, changes in self.variants.items():
+            values = {**self.base, **changes, "seed": seed}
+            if dataset:
+                values["dataset"] = dataset
+            out[name] = values
+        return out
+
+
+def verdict(samples: dict[str, list[float]], better: str) -> dict[str, Any]:
+    """Which variant leads on one metric, and whether the lead is larger than the spread across seeds.
+
+    `samples`: variant -> the metric's values, one per seed. Returns the leader, the runner-up, the gap between
+    their means, the spread (the larger of their standard deviations; 0 with one seed), `clear` (gap > spread with
+    at least two seeds) and a sentence saying all that."""
+    if better not in ("higher", "lower"):
+        raise ValueError(f"better must be 'higher' or 'lower', got {better!r}")
+    means = {name: statistics.fmean(v) for name, v in samples.items() if v and all(map(math.isfinite, v))}
+    if len(means) < 2:
+        return {"leader": next(iter(means), None), "runner_up": None, "gap": 0.0, "spread": 0.0, "clear": False,
+                "text": "not enough variants with finite values to compare"}
+    order = sorted(means, key=means.get, reverse=better == "higher")
+    leader, runner_up = order[0], order[1]
+    seeds = min(len(samples[leader]), len(samples[runner_up]))
+    spread = max(_sd(samples[leader]), _sd(samples[runner_up]))
+    gap = abs(means[leader] - means[runner_up])
+    clear = seeds >= 2 and gap > spread
+    if seeds < 2:
+        text = f"{leader} ahead of {runner_up} by {gap:.3g} on one seed: no spread to judge by, run more seeds"
+    elif clear:
+        text = f"{leader} ahead of {runner_up} by {gap:.3g}, more than the spread across {seeds} seeds ({spread:.3g})"
+    else:
+        text = (f"{leader} ahead of {runner_up} by {gap:.3g}, within the spread across {seeds} seeds "
+                f"({spread:.3g}): not a clear difference")
+    return {"leader": leader, "runner_up": runner_up, "gap": gap, "spread": spread, "clear": clear, "text": text}
+
+
+def _sd(values: list[float]) -> float:
+    return statistics.stdev(values) if len(values) >= 2 else 0.0
+
+
+def summarise(rows: list[dict], metrics: tuple[str, ...]) -> dict[str, Any]:
+    """rows: one per (variant, seed) with the metrics as keys -> per metric: mean, sd and n per variant + verdict."""
+    variants = list(dict.fromkeys(row["variant"] for row in rows))
+    out: dict[str, Any] = {}
+    for metric in metrics:
+        samples = {v: [float(r[metric]) for r in rows if r["variant"] == v and r.get(metric) is not None]
+                   for v in variants}
+        if not any(samples.values()):
+            continue
+        stats = {v: {"mean": statistics.fmean(s), "sd": _sd(s), "n": len(s)} for v, s in samples.items() if s}
+        out[metric] = {"better": BETTER.get(metric, "higher"), "variants": stats,
+                       "verdict": verdict(samples, BETTER.get(metric, "higher"))}
+    return out
+
+
+def build_group(comparison: Comparison, *, dataset: str | None = None, seed: int = 0,
+                max_steps: int | None = None, **run_kwargs):
+    """The `RunGroup` of one seed: one member per variant, each built fresh by its factory."""
+    from engine.runs import RunGroup
+    from engine.trainers import build_trainer, make_config
+
+    configs = {name: make_config(comparison.family, values)
+               for name, values in comparison.configs(dataset, seed).items()}  # bad values fail here, at once
+
+    def factory(config) -> Callable:
+        return lambda: build_trainer(comparison.family, config)
+
+    return RunGroup({name: factory(c) for name, c in configs.items()}, max_steps=max_steps, **run_kwargs)
+
+
+def run_comparison(comparison: Comparison, *, dataset: str | None = None, steps: int | None = None, seeds: int = 1,
+                   on_step: Callable[[int, int, int], None] | None = None) -> tuple[list[dict], dict[str, Any]]:
+    """Train every variant for `steps` on each of `seeds` seeds (0, 1, ...); returns the rows (one per variant and
+    seed: the final metrics plus variant, seed, steps and seconds) and `summarise`'s table of means and verdicts."""
+    import time
+
+    steps = steps or comparison.steps
+    rows = []
+    for seed in range(seeds):
+        group = build_group(comparison, dataset=dataset, seed=seed, max_steps=steps, preview_seconds=3600)
+        start = time.perf_counter()
+        group.start()
+        while group.snapshot().status in ("running", "queued", "idle"):
+            group.join(0.2)
+            if on_step is not None:
+                on_step(seed, group.snapshot().step, steps)
+        snap = group.snapshot()
+        if snap.status != "finished":
+            raise RuntimeError(f"seed {seed}: the comparison stopped as {snap.status}: {snap.message}")
+        seconds = time.perf_counter() - start
+        for name, trainer in zip(group.members, group.trainers):  # the thread has ended: safe to evaluate here
+            metrics = trainer.evaluate()
+            row = {"variant": name, "seed": seed, "steps": trainer.step_count, "group_seconds": round(seconds, 2)}
+            row.update({k: metrics[k] for k in comparison.metrics if k in metrics})
+            rows.append(row)
+    return rows, summarise(rows, comparison.metrics)
+
+
+def get_comparison(name: str) -> Comparison:
+    from engine.compare_presets import COMPARISONS
+
+    if name not in COMPARISONS:
+        raise ConfigError("preset", f"unknown preset '{name}'. Known presets: {', '.join(COMPARISONS)}")
+    return COMPARISONS[name]
