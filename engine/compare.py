@@ -98,12 +98,14 @@ def summarise(rows: list[dict], metrics: tuple[str, ...]) -> dict[str, Any]:
 
 
 def build_group(comparison: Comparison, *, dataset: str | None = None, seed: int = 0,
-                max_steps: int | None = None, **run_kwargs):
-    """The `RunGroup` of one seed: one member per variant, each built fresh by its factory."""
+                max_steps: int | None = None, eval_every: int | None = None, **run_kwargs):
+    """The `RunGroup` of one seed: one member per variant, each built fresh by its factory. `eval_every` overrides
+    the family's (the command line evaluates once, at the end)."""
     from engine.runs import RunGroup
     from engine.trainers import build_trainer, make_config
 
-    configs = {name: make_config(comparison.family, values)
+    extra = {} if eval_every is None else {"eval_every": eval_every}
+    configs = {name: make_config(comparison.family, {**values, **extra})
                for name, values in comparison.configs(dataset, seed).items()}  # bad values fail here, at once
 
     def factory(config) -> Callable:
@@ -121,7 +123,8 @@ def run_comparison(comparison: Comparison, *, dataset: str | None = None, steps:
     steps = steps or comparison.steps
     rows = []
     for seed in range(seeds):
-        group = build_group(comparison, dataset=dataset, seed=seed, max_steps=steps, preview_seconds=3600)
+        group = build_group(comparison, dataset=dataset, seed=seed, max_steps=steps, eval_every=10**7,
+                            preview_seconds=3600)
         start = time.perf_counter()
         group.start()
         while group.snapshot().status in ("running", "queued", "idle"):
@@ -146,3 +149,68 @@ def get_comparison(name: str) -> Comparison:
     if name not in COMPARISONS:
         raise ConfigError("preset", f"unknown preset '{name}'. Known presets: {', '.join(COMPARISONS)}")
     return COMPARISONS[name]
+
+
+def default_metrics(family: str, dataset: str) -> tuple[str, ...]:
+    """The metrics a comparison of `family` on `dataset` is judged by."""
+    from engine.data import is_2d_dataset
+
+    if family == "gan":
+        return ("modes_covered", "high_quality_fraction", "mode_kl") if is_2d_dataset(dataset) else (
+            "judge_score", "frechet_distance")
+    return {"vae": ("elbo", "nll_iw", "judge_score", "active_units"),
+            "pixelcnn": ("bits_per_dim", "nll_nats", "judge_score")}.get(family, ())
+
+
+def parse_settings(text: str) -> dict[str, str]:
+    """'key=value' pairs separated by spaces, commas or new lines (the command line's --set syntax)."""
+    from engine.config import parse_set_args
+
+    return parse_set_args([item for item in text.replace(",", " ").split() if item])
+
+
+def parse_variants(text: str) -> dict[str, dict[str, str]]:
+    """One variant per line, 'name: key=value key=value' (a name alone keeps the base configuration)."""
+    variants: dict[str, dict[str, str]] = {}
+    for number, line in enumerate(text.splitlines(), 1):
+        if not line.strip():
+            continue
+        name, sep, settings = line.partition(":")
+        if not sep or not name.strip():
+            raise ConfigError("variants", f"line {number} ('{line.strip()}'): expected 'name: key=value ...'")
+        if name.strip() in variants:
+            raise ConfigError("variants", f"line {number}: the name '{name.strip()}' is used twice")
+        try:
+            variants[name.strip()] = parse_settings(settings)
+        except ConfigError as err:
+            raise ConfigError("variants", f"line {number}: {err}") from None
+    if not 2 <= len(variants) <= 5:
+        raise ConfigError("variants", f"a comparison needs 2 to 5 variants, got {len(variants)}")
+    return variants
+
+
+def format_settings(values: dict) -> str:
+    return " ".join(f"{k}={v}" for k, v in values.items())
+
+
+def build_seeds_group(comparison: Comparison, *, dataset: str | None = None, seeds: int = 1, **run_kwargs):
+    """One `RunGroup` for the page: a member per variant and seed, named 'variant · seed s'. Members of one seed
+    share their data order and noise; pause, step and reset act on all of them."""
+    from engine.runs import RunGroup
+    from engine.trainers import build_trainer, make_config
+
+    members = {}
+    for seed in range(seeds):
+        for name, values in comparison.configs(dataset, seed).items():
+            config = make_config(comparison.family, values)  # bad values fail here, before anything trains
+            members[member_name(name, seed)] = (lambda c=config: build_trainer(comparison.family, c))
+    return RunGroup(members, **run_kwargs)
+
+
+def member_name(variant: str, seed: int) -> str:
+    return f"{variant} · seed {seed}"
+
+
+def split_member_name(name: str) -> tuple[str, int]:
+    variant, _, seed = name.rpartition(" · seed ")
+    return variant, int(seed)

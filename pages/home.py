@@ -32,7 +32,11 @@ st.page_link(nav.page("pixelcnn.py"), label="PixelCNN", icon=":material/grid_on:
              help="Plain and gated PixelCNN: exact likelihood, sampling you can watch, completion, the blind spot.")
 st.caption("An image written one value at a time: watch each pixel drawn from its predicted distribution, complete "
            "half-hidden digits, and see why stacked masked convolutions have a blind spot.")
-st.markdown("Coming next (open issues): side-by-side comparison, semi-supervised GAN and classifier tricks.")
+st.page_link(nav.page("compare.py"), label="Compare tricks", icon=":material/compare:",
+             help="Variants trained side by side on the same seeds and data, with mean ± sd and honest verdicts.")
+st.caption("The paper's ablation, mode collapse, label smoothing, the loss zoo, D steps, the VAE's β, plain vs gated "
+           "PixelCNN: side by side, synchronised by step, judged over seeds.")
+st.markdown("Coming next (open issues): semi-supervised GAN and classifier tricks.")
 
 left, right = st.columns(2)
 with left:

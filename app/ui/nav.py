@@ -13,6 +13,7 @@ SECTIONS = {
              ("gan_images.py", "Image GANs", ":material/photo_library:", "gan-images")],
     "Autoencoders": [("vae.py", "Autoencoders and VAEs", ":material/compress:", "vae")],
     "Autoregressive": [("pixelcnn.py", "PixelCNN", ":material/grid_on:", "pixelcnn")],
+    "Compare": [("compare.py", "Compare tricks", ":material/compare:", "compare")],
 }
 
 

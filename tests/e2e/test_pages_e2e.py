@@ -89,3 +89,10 @@ def test_pixelcnn_trains_and_draws_value_by_value_in_the_browser(page, app_url):
     page.wait_for_function("() => { const m = /([\\d,]+) of 64 values drawn/.exec(document.body.innerText); "
                            f"return m && parseInt(m[1].replace(/,/g, '')) > {first}; }}", timeout=30_000)
     assert page.locator(".js-plotly-plot").count() >= 2, "the curve and the pixel's distribution"
+
+
+def test_compare_trains_the_group_in_the_browser(page, app_url):
+    play_see_steps_then_pause(page, f"{app_url}/compare?cmp_preset=label_smoothing", "Compare tricks")
+    page.get_by_text("One-sided vs two-sided label smoothing").first.wait_for()  # the preset from the URL
+    page.get_by_text("one-sided (0.9)").first.wait_for()
+    assert page.locator(".js-plotly-plot").count() >= 3, "a plot per variant and the curves"
