@@ -8,7 +8,7 @@ from engine.compare import (Comparison, build_seeds_group, default_metrics, form
                             parse_variants, split_member_name)
 from engine.compare_presets import COMPARISONS
 from engine.config import ConfigError
-from engine.data import BadInput, DataUnavailable, is_2d_dataset
+from engine.data import DATASETS, BadInput, DataUnavailable, is_2d_dataset
 
 SLOT = "compare"
 FAMILIES = ("gan", "vae", "pixelcnn")
@@ -34,7 +34,8 @@ def _load_preset() -> None:
         return
     preset = COMPARISONS[name]
     st.session_state["cmp_family"] = preset.family
-    st.session_state["cmp_base"] = format_settings(preset.base)
+    st.session_state["cmp_dataset"] = preset.base["dataset"]
+    st.session_state["cmp_base"] = format_settings({k: v for k, v in preset.base.items() if k != "dataset"})
     st.session_state["cmp_variants"] = "\n".join(f"{v}: {format_settings(c)}" for v, c in preset.variants.items())
 
 
@@ -49,8 +50,16 @@ with st.sidebar:
                                help="A preset fills the settings below; edit them to make your own comparison. "
                                     "The same names as `python -m engine compare --preset NAME`.")
     family = st.selectbox("Family", FAMILIES, key="cmp_family")
+    choices = [name for name, info in DATASETS.items()
+               if (family == "gan" or info["kind"] != "2d") and not name.startswith("folder")]
+    if st.session_state.get("cmp_dataset") not in choices:
+        st.session_state["cmp_dataset"] = choices[0]
+    dataset = st.selectbox("Dataset", choices, key="cmp_dataset",
+                           help="The data every variant trains on (MNIST-likes need their files: data_root=DIR "
+                                "in the base configuration).")
     base_text = st.text_area("Base configuration", key="cmp_base", height=90,
-                             help="key=value pairs (the command line's --set keys), e.g. dataset=ring8 lr_d=2e-4.")
+                             help="key=value pairs (the command line's --set keys) shared by every variant, e.g. "
+                                  "lr_d=2e-4 batch_size=64.")
     variants_text = st.text_area("Variants (2 to 5)", key="cmp_variants", height=150,
                                  help="One per line: 'name: key=value ...', the keys that differ from the base.")
     seeds = st.slider("Seeds", 1, 5, 1, key="cmp_seeds", bind="query-params",
@@ -68,7 +77,6 @@ except ConfigError as err:
     base = variants = None
 run = session.get_run(SLOT)
 if base is not None:
-    dataset = base.get("dataset", "ring8" if family == "gan" else "digits")
     comparison = Comparison(COMPARISONS[preset_name].title if preset_name in COMPARISONS else "Your comparison",
                             family, COMPARISONS[preset_name].explanation if preset_name in COMPARISONS else "",
                             {**base, "dataset": dataset}, variants, default_metrics(family, dataset), 0)

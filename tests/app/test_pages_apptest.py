@@ -448,6 +448,9 @@ def test_compare_seeds_presets_and_verdicts(compare):
     compare.text_area(key="cmp_variants").set_value(text.replace("d_steps=5", "d_steps=3")).run()
     run = compare.session_state["_run_compare"]
     assert run.trainers[2].config.d_steps == 3
+    compare.selectbox(key="cmp_dataset").set_value("spiral").run()
+    run = compare.session_state["_run_compare"]
+    assert {t.config.dataset for t in run.trainers} == {"spiral"}
     for t in run.trainers:
         t.eval_every = 5  # evaluate early (the family default is every 200 steps)
     compare.button(key="cmp_play").click().run()
