@@ -138,14 +138,5 @@ if summary:
     a.download_button("Table (CSV)", pd.DataFrame.from_records(rows).to_csv(index=False), "comparison.csv",
                       "text/csv", icon=":material/download:", key="cmp_csv")
 
-    def report() -> str:
-        pictures = {v: run.with_trainer(lambda t: t.sample_png(), member=first_of[v]) for v in variant_names}
-        snap = run.snapshot()
-        figures = [compare_views.curves_figure(snap, m) for m in comparison.metrics]
-        settings = f"family={comparison.family} {format_settings(comparison.base)}\n" + "\n".join(
-            f"{v}: {format_settings(c)}" for v, c in comparison.variants.items()) + f"\nseeds: {seeds}"
-        return compare_views.html_report(comparison.title, comparison.explanation, frame, summary, pictures,
-                                         figures, settings)
-
-    b.download_button("Whole comparison (HTML)", report, "comparison.html", "text/html",
-                      icon=":material/download:", key="cmp_html")
+    b.download_button("Whole comparison (HTML)", lambda: compare_views.report_of(run, comparison, frame, summary),
+                      "comparison.html", "text/html", icon=":material/download:", key="cmp_html")  # made on click

@@ -13,8 +13,8 @@ import plotly.graph_objects as go
 
 from app.ui import plots2d
 from app.ui.image_views import crisp
-from engine.compare import BETTER, split_member_name, summarise
-from engine.runs import Snapshot
+from engine.compare import BETTER, Comparison, format_settings, split_member_name, summarise
+from engine.runs import Run, Snapshot
 
 PALETTE = ["#1f77b4", "#e4572e", "#2a9d8f", "#6a4c93", "#f4a261"]
 PICTURE_KEYS = ("grid", "samples")  # image GANs, VAEs / PixelCNNs
@@ -101,3 +101,19 @@ def html_report(title: str, explanation: str, frame: pd.DataFrame, summary: dict
     return (f"<!doctype html><html><head><meta charset='utf-8'><title>{html.escape(title)}</title>"
             "<style>body{font-family:sans-serif;max-width:1100px;margin:2em auto}table{border-collapse:collapse}"
             "td,th{border:1px solid #ccc;padding:4px 8px}</style></head><body>" + body + "</body></html>")
+
+
+def report_of(run: Run, comparison: Comparison, frame: pd.DataFrame, summary: dict) -> str:
+    """`html_report` of a running comparison: each variant's samples from its seed-0 member (drawn between two
+    training steps), every metric's curves, the settings."""
+    first = {}
+    for k, name in enumerate(run.members):
+        first.setdefault(split_member_name(name)[0], k)
+    pictures = {v: run.with_trainer(lambda t: t.sample_png(), member=k) for v, k in first.items()}
+    snap = run.snapshot()
+    figures = [curves_figure(snap, m) for m in comparison.metrics]
+    seeds = len(run.members) // max(1, len(first))
+    settings = (f"family={comparison.family} {format_settings(comparison.base)}\n"
+                + "\n".join(f"{v}: {format_settings(c)}" for v, c in comparison.variants.items())
+                + f"\nseeds: {seeds}, step {snap.step:,}")
+    return html_report(comparison.title, comparison.explanation, frame, summary, pictures, figures, settings)

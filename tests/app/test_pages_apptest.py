@@ -463,6 +463,11 @@ def test_compare_seeds_presets_and_verdicts(compare):
     assert "modes_covered" in verdicts and ("spread" in verdicts or "one seed" in verdicts)
     labels = [b.label for b in compare.get("download_button")]
     assert "Table (CSV)" in labels and "Whole comparison (HTML)" in labels
+    from app.ui.compare_views import report_of
+
+    rows, frame, summary = compare.session_state["_cmp_last"]
+    page = report_of(run, compare.session_state["_cmp_comparison"], frame, summary)
+    assert page.count("<img src='data:image/png;base64,") == 3 and "d_steps=3" in page and "seeds: 2" in page
 
 
 def test_compare_bad_settings_say_so_and_keep_the_group(compare):
