@@ -46,6 +46,7 @@ def test_variants_of_a_trick_see_the_same_batches_and_noise():
         t.step()
     states = [t.streams["data"].get_state() for t in trainers]
     assert all(torch.equal(states[0], s) for s in states[1:]), "the same batches were drawn"
+    assert all(torch.equal(trainers[0].last_real, t.last_real) for t in trainers[1:]), "the same real batch"
     # the same initial weights: the configurations differ only in the targets of the loss
     first = [dict(t.G.named_parameters()) for t in build_group(comparison, seed=3).trainers]
     assert all(torch.equal(first[0][k], f[k]) for f in first[1:] for k in first[0])
