@@ -307,8 +307,7 @@ def image_captions(at: AppTest) -> list[str]:
 
 
 @pytest.fixture
-def pixelcnn(monkeypatch, tmp_path):
-    monkeypatch.setenv("GENLAB_CACHE_DIR", str(tmp_path))
+def pixelcnn():  # judges come from the session's test cache (tests/conftest.py): trained once, not per test
     at = page_test("pages/pixelcnn.py")
     at.query_params["width"] = "6"
     at.query_params["layers"] = "1"
@@ -390,8 +389,7 @@ def test_pixelcnn_blind_spot_panel(pixelcnn):
     assert "blind spot" in plain and not plain.split(";")[1].strip().startswith("0 ")
 
 
-def test_pixelcnn_opens_on_the_pretrained_digits_model(monkeypatch, tmp_path):
-    monkeypatch.setenv("GENLAB_CACHE_DIR", str(tmp_path))
+def test_pixelcnn_opens_on_the_pretrained_digits_model():
     at = page_test("pages/pixelcnn.py")
     at.query_params["temperature"] = "0.8"  # a sampling knob: still the pretrained model, with the asked knob
     at.run()
@@ -417,8 +415,7 @@ def test_pixelcnn_bad_inputs_say_so_and_keep_the_page():
 
 # ------------------------------------------------------------------ Compare
 @pytest.fixture
-def compare(monkeypatch, tmp_path):
-    monkeypatch.setenv("GENLAB_CACHE_DIR", str(tmp_path))
+def compare():  # judges come from the session's test cache (tests/conftest.py): trained once, not per test
     at = page_test("pages/compare.py").run()
     assert not at.exception, at.exception
     yield at
@@ -498,3 +495,19 @@ def test_compare_html_report_is_self_contained():
     assert "data:image/png;base64," in page and "<table" in page and "b ahead of a" in page
     assert len(page) > 1_000_000, "plotly's JavaScript is inlined"
     assert "<script src=" not in page and 'src="http' not in page, "no network needed to open it"
+
+
+@pytest.mark.parametrize("preset,variants,small", [
+    ("vae_beta", 3, "width=4"), ("pixelcnn_gated", 2, "width=6 layers=1"),
+    ("paper_ablation", 5, "g_width=4 d_width=4")])
+def test_compare_image_presets_show_a_picture_per_variant(compare, preset, variants, small):
+    compare.selectbox(key="cmp_preset").set_value(preset).run()
+    base = compare.session_state["cmp_base"]
+    compare.text_area(key="cmp_base").set_value(f"{base} {small}").run()
+    run = compare.session_state["_run_compare"]
+    assert len(run.members) == variants
+    compare.button(key="cmp_step_both").click().run()
+    run.wait_until(lambda s: all(m.step == 1 for m in s.members) and s.status == "paused", timeout=120)
+    compare.run()
+    assert not compare.exception, compare.exception
+    assert len(compare.get("image")) == variants

@@ -170,8 +170,7 @@ def pixelcnn_run(tmp_path_factory):
     out = tmp / "run"
     res = subprocess.run([sys.executable, "-m", "engine", "train", "pixelcnn", "--dataset", "digits", "--steps", "4",
                           "--set", "width=6", "--set", "layers=1", "--out", str(out), "--no-progress"], cwd=ROOT,
-                         capture_output=True, text=True, timeout=300,
-                         env=dict(os.environ, GENLAB_OFFLINE="1", GENLAB_CACHE_DIR=str(tmp / "cache")))
+                         capture_output=True, text=True, timeout=300, env=dict(os.environ, GENLAB_OFFLINE="1"))
     assert res.returncode == 0, res.stderr
     return out
 

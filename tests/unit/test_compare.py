@@ -57,8 +57,7 @@ FAST = {"paper_ablation": {"g_width": 4, "d_width": 4}, "vae_beta": {"width": 4}
 
 
 @pytest.mark.parametrize("name", list(COMPARISONS))
-def test_every_preset_builds_and_trains_a_few_steps(name, monkeypatch, tmp_path):
-    monkeypatch.setenv("GENLAB_CACHE_DIR", str(tmp_path))
+def test_every_preset_builds_and_trains_a_few_steps(name):
     base = COMPARISONS[name]
     small = type(base)(base.title, base.family, base.explanation, {**base.base, **FAST.get(name, {})},
                        base.variants, base.metrics, base.steps)
