@@ -29,6 +29,7 @@ class Trainer:
     parts: tuple[str, ...] = ("both",)  # what `step(part)` accepts; GANs add "d" and "g"
     log_every: int = 10  # steps between metric records
     eval_every: int = 200  # steps between (more expensive) evaluation records
+    _judge = None  # the image families' judge, fetched on first use (`judge`)
 
     def __init__(self, config, data):
         self.config = config
@@ -57,6 +58,15 @@ class Trainer:
     def preview(self) -> dict[str, Any]:
         """Arrays the page draws (point clouds, fields, uint8 image grids). Must not change training state."""
         return {}
+
+    def judge(self, wait: bool | None = None):
+        """The dataset's judge classifier for image families (engine/judge.py: trained once per dataset and cached);
+        None for unlabelled data, and while it trains in the background on the dashboard. Needs `self.device`."""
+        if self._judge is None and self.data.train_labels is not None and self.data.num_classes:
+            from engine.judge import get_judge
+
+            self._judge = get_judge(self.data, device=str(self.device), wait=wait)
+        return self._judge
 
     def evaluate(self) -> dict[str, float]:
         """The family's metrics (summary.json keys). Must not change training state."""

@@ -70,7 +70,6 @@ class PixelCnnTrainer(Trainer):
         self.opt = torch.optim.Adam(self.model.parameters(), lr=c.lr)
         self.streams = {"data": torch.Generator().manual_seed(c.seed * 7919)}
         self._preview_cache: tuple[int, float, np.ndarray] | None = None
-        self._judge = None
         if judges.BACKGROUND:  # the dashboard: start training the judge now, in the background
             self.judge(wait=False)
 
@@ -132,14 +131,6 @@ class PixelCnnTrainer(Trainer):
             cached = self._preview_cache = (self.step_count, now, grid_uint8(images, nrow=8))
         return {"step": cached[0], "samples": cached[2]}
 
-    def judge(self, wait: bool | None = None):
-        """The dataset's judge (None for unlabelled data, and while it trains in the background on the dashboard)."""
-        if self._judge is None and self.data.train_labels is not None and self.data.num_classes:
-            from engine.judge import get_judge
-
-            self._judge = get_judge(self.data, device=str(self.device), wait=wait)
-        return self._judge
-
     @torch.no_grad()
     def evaluate(self) -> dict[str, Any]:
         self.model.eval()
@@ -153,9 +144,7 @@ class PixelCnnTrainer(Trainer):
         if judge is not None:
             from engine.image_metrics import judge_score
 
-            samples = self.images_of(raster_sample(self.model, self.config.output, self.shape, JUDGED,
-                                                   generator=torch.Generator().manual_seed(3),
-                                                   labels=self.labels_for(JUDGED)))
+            samples = self.images_of(self.sample_values(JUDGED, seed=3, sampler="cached", temperature=1.0))
             out["judge_score"] = judge_score(judge.probabilities_and_features(samples.cpu())[0])
         return out
 

@@ -84,7 +84,6 @@ class VaeTrainer(Trainer):
         self.view_x = self.heldout_x[:RECONSTRUCTIONS]
         self.view_z = torch.randn(SAMPLES, c.latent_dim, generator=fixed).to(self.device)
         self.judged_z = torch.randn(JUDGED, c.latent_dim, generator=fixed).to(self.device)
-        self._judge = None
         if judges.BACKGROUND:  # the dashboard: start training the judge now, in the background
             self.judge(wait=False)
 
@@ -162,14 +161,6 @@ class VaeTrainer(Trainer):
             "samples": grid_uint8(self.decode(self.view_z), nrow=8),
             "kl_per_dim": self.kl_per_dimension(self.heldout_x[:256]),
         }
-
-    def judge(self, wait: bool | None = None):
-        """The dataset's judge (None for unlabelled data, and while it trains in the background on the dashboard)."""
-        if self._judge is None and self.data.train_labels is not None and self.data.num_classes:
-            from engine.judge import get_judge
-
-            self._judge = get_judge(self.data, device=str(self.device), wait=wait)
-        return self._judge
 
     @torch.no_grad()
     def evaluate(self) -> dict[str, Any]:
