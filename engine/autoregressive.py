@@ -19,7 +19,7 @@ from typing import Iterator
 
 import torch
 
-from engine.pixel_likelihoods import probabilities, to_input
+from engine.pixel_likelihoods import check_temperature, probabilities, to_input
 
 SAMPLERS = ("naive", "cached")
 
@@ -63,9 +63,7 @@ def raster_scan(model, output: str, shape: tuple[int, int, int], n: int, *, samp
     from `known` (integer values (n, C, H, W)). Yields a `PixelDrawn` after every value."""
     if sampler not in SAMPLERS:
         raise ValueError(f"unknown sampler '{sampler}': expected one of {', '.join(SAMPLERS)}")
-    if not temperature > 0:
-        raise ValueError(f"temperature must be greater than 0, got {temperature}: 1 samples the model as "
-                         "trained, lower values are more conservative")
+    check_temperature(temperature)  # before any pass of the network
     colours, height, width = shape
     device = next(model.parameters()).device
     region = torch.ones(height, width, dtype=torch.bool) if region is None else region.bool().cpu()

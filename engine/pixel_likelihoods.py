@@ -85,10 +85,14 @@ def log_probs_all(params: torch.Tensor, output: str) -> torch.Tensor:
     return _logistic_bins(params[:, None, :], x[None, :])  # (N, 256)
 
 
-def probabilities(params: torch.Tensor, output: str, temperature: float = 1.0) -> torch.Tensor:
-    """The distribution a sampler draws from: p(v)^(1/T), renormalised; (N, P) -> (N, levels).
-    T < 1 sharpens it (more likely values, less variety), T > 1 flattens it."""
+def check_temperature(temperature: float) -> None:
     if not temperature > 0:
         raise ValueError(f"temperature must be greater than 0, got {temperature}: 1 samples the model as "
                          "trained, lower values are more conservative")
+
+
+def probabilities(params: torch.Tensor, output: str, temperature: float = 1.0) -> torch.Tensor:
+    """The distribution a sampler draws from: p(v)^(1/T), renormalised; (N, P) -> (N, levels).
+    T < 1 sharpens it (more likely values, less variety), T > 1 flattens it."""
+    check_temperature(temperature)
     return torch.softmax(log_probs_all(params, output) / temperature, dim=1)
