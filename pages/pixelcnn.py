@@ -3,7 +3,7 @@ blind spot of the plain PixelCNN beside the gated one."""
 
 import streamlit as st
 
-from app.ui import charts, controls, image_views, model_run, pixelcnn_views, run_controls, session
+from app.ui import charts, controls, image_views, model_run, panels, pixelcnn_views, run_controls, session
 from engine.config import specs
 from engine.trainers.pixelcnn_config import PixelCnnConfig
 
@@ -96,12 +96,6 @@ for title, icon, draw in (
     ("Watch a sample being drawn", ":material/brush:", pixelcnn_views.watch),
     ("Complete an image", ":material/auto_fix_high:", pixelcnn_views.completion),
 ):
-    panel = st.expander(title, icon=icon, key=f"pcnn_open_{draw.__name__}", on_change="rerun")
-    with panel:
-        if panel.open:  # sampled only while open
-            draw(run)
-spot = st.expander("Receptive field: the blind spot of plain PixelCNN", icon=":material/visibility_off:",
-                   key="pcnn_open_blind_spot", on_change="rerun")
-with spot:
-    if spot.open:
-        pixelcnn_views.blind_spot()
+    panels.lazy_panel(title, icon, f"pcnn_open_{draw.__name__}", draw, run)  # sampled only while open
+panels.lazy_panel("Receptive field: the blind spot of plain PixelCNN", ":material/visibility_off:",
+                  "pcnn_open_blind_spot", pixelcnn_views.blind_spot)

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from app.ui import charts, controls, image_views, model_run, run_controls, session, vae_views
+from app.ui import charts, controls, image_views, model_run, panels, run_controls, session, vae_views
 from engine.config import specs
 from engine.trainers.vae_config import VaeConfig
 
@@ -102,12 +102,6 @@ for title, icon, draw in (
     ("Four-corner grid", ":material/grid_view:", vae_views.corners),
     ("One slider per latent dimension", ":material/tune:", vae_views.traversal),
 ):
-    panel = st.expander(title, icon=icon, key=f"vae_open_{draw.__name__}", on_change="rerun")
-    with panel:
-        if panel.open:  # decoded only while open
-            draw(run)
-lesson = st.expander("Lesson: which one can generate? Autoencoder vs VAE", icon=":material/school:",
-                     key="vae_open_lesson", on_change="rerun")
-with lesson:
-    if lesson.open:
-        vae_views.ae_vs_vae_lesson()
+    panels.lazy_panel(title, icon, f"vae_open_{draw.__name__}", draw, run)  # decoded only while open
+panels.lazy_panel("Lesson: which one can generate? Autoencoder vs VAE", ":material/school:", "vae_open_lesson",
+                  vae_views.ae_vs_vae_lesson)
