@@ -99,19 +99,27 @@ def summarise(rows: list[dict], metrics: tuple[str, ...]) -> dict[str, Any]:
 
 def build_group(comparison: Comparison, *, dataset: str | None = None, seed: int = 0,
                 max_steps: int | None = None, eval_every: int | None = None, **run_kwargs):
-    """The `RunGroup` of one seed: one member per variant, each built fresh by its factory. `eval_every` overrides
-    the family's (the command line evaluates once, at the end)."""
+    """The `RunGroup` of one seed: one member per variant, named after it. `eval_every` overrides the family's (the
+    command line evaluates once, at the end)."""
     from engine.runs import RunGroup
-    from engine.trainers import build_trainer, make_config
 
     extra = {} if eval_every is None else {"eval_every": eval_every}
-    configs = {name: make_config(comparison.family, {**values, **extra})
-               for name, values in comparison.configs(dataset, seed).items()}  # bad values fail here, at once
+    return RunGroup(_members(comparison, dataset, [seed], lambda name, _: name, extra), max_steps=max_steps,
+                    **run_kwargs)
 
-    def factory(config) -> Callable:
-        return lambda: build_trainer(comparison.family, config)
 
-    return RunGroup({name: factory(c) for name, c in configs.items()}, max_steps=max_steps, **run_kwargs)
+def _members(comparison: Comparison, dataset: str | None, seeds, name_of: Callable[[str, int], str],
+             extra: dict | None = None) -> dict[str, Callable]:
+    """A trainer factory per variant and seed, under `name_of(variant, seed)`. Every configuration is checked here,
+    so a bad value fails before anything trains."""
+    from engine.trainers import build_trainer, make_config
+
+    members = {}
+    for seed in seeds:
+        for name, values in comparison.configs(dataset, seed).items():
+            config = make_config(comparison.family, {**values, **(extra or {})})
+            members[name_of(name, seed)] = (lambda c=config: build_trainer(comparison.family, c))
+    return members
 
 
 def run_comparison(comparison: Comparison, *, dataset: str | None = None, steps: int | None = None, seeds: int = 1,
@@ -197,14 +205,8 @@ def build_seeds_group(comparison: Comparison, *, dataset: str | None = None, see
     """One `RunGroup` for the page: a member per variant and seed, named 'variant · seed s'. Members of one seed
     share their data order and noise; pause, step and reset act on all of them."""
     from engine.runs import RunGroup
-    from engine.trainers import build_trainer, make_config
 
-    members = {}
-    for seed in range(seeds):
-        for name, values in comparison.configs(dataset, seed).items():
-            config = make_config(comparison.family, values)  # bad values fail here, before anything trains
-            members[member_name(name, seed)] = (lambda c=config: build_trainer(comparison.family, c))
-    return RunGroup(members, **run_kwargs)
+    return RunGroup(_members(comparison, dataset, range(seeds), member_name), **run_kwargs)
 
 
 def member_name(variant: str, seed: int) -> str:
