@@ -12,6 +12,16 @@ def wait_ready(page):
     page.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=60_000)
 
 
+def wait_count(page, selector: str, at_least: int, what: str, timeout: int = 30_000):
+    """Wait until `at_least` elements match: plotly and images render after the text around them."""
+    try:
+        page.wait_for_function("([s, n]) => document.querySelectorAll(s).length >= n", arg=[selector, at_least],
+                               timeout=timeout)
+    except Exception:  # noqa: BLE001 - report what was on the page instead of a bare timeout
+        found = page.locator(selector).count()
+        raise AssertionError(f"{what}: expected at least {at_least} '{selector}', found {found}") from None
+
+
 def test_home_opens(page, app_url):
     page.goto(app_url)
     page.get_by_role("heading", name="GenLab").first.wait_for()
@@ -42,7 +52,7 @@ def test_gan2d_trains_in_the_browser(page, app_url):
     paused = read_step(page)
     page.wait_for_timeout(1500)
     assert read_step(page) == paused, "a paused run must not step"
-    assert page.locator(".js-plotly-plot").count() >= 1
+    wait_count(page, ".js-plotly-plot", 1, "the 2D plot")
 
 
 def play_see_steps_then_pause(page, url: str, heading: str) -> None:
@@ -65,12 +75,12 @@ def play_see_steps_then_pause(page, url: str, heading: str) -> None:
 
 def test_image_gan_trains_in_the_browser(page, app_url):
     play_see_steps_then_pause(page, f"{app_url}/gan-images?g_width=8&d_width=8", "Image GANs")
-    assert page.locator("img").count() >= 1
+    wait_count(page, "img", 1, "the sample grid")
 
 
 def test_vae_trains_in_the_browser(page, app_url):
     play_see_steps_then_pause(page, f"{app_url}/vae?width=8&latent_dim=4", "Autoencoders and VAEs")
-    assert page.locator("img").count() >= 2, "reconstructions and samples"
+    wait_count(page, "img", 2, "reconstructions and samples")
 
 
 def test_pixelcnn_trains_and_draws_value_by_value_in_the_browser(page, app_url):
@@ -88,11 +98,11 @@ def test_pixelcnn_trains_and_draws_value_by_value_in_the_browser(page, app_url):
     first = drawn()
     page.wait_for_function("() => { const m = /([\\d,]+) of 64 values drawn/.exec(document.body.innerText); "
                            f"return m && parseInt(m[1].replace(/,/g, '')) > {first}; }}", timeout=30_000)
-    assert page.locator(".js-plotly-plot").count() >= 2, "the curve and the pixel's distribution"
+    wait_count(page, ".js-plotly-plot", 2, "the curve and the pixel's distribution")
 
 
 def test_compare_trains_the_group_in_the_browser(page, app_url):
     play_see_steps_then_pause(page, f"{app_url}/compare?cmp_preset=label_smoothing", "Compare tricks")
     page.get_by_text("One-sided vs two-sided label smoothing").first.wait_for()  # the preset from the URL
     page.get_by_text("one-sided (0.9)").first.wait_for()
-    assert page.locator(".js-plotly-plot").count() >= 3, "a plot per variant and the curves"
+    wait_count(page, ".js-plotly-plot", 3, "a plot per variant and the curves")
