@@ -22,6 +22,7 @@ BETTER = {  # metric -> which way is better
     "judge_score": "higher", "frechet_distance": "lower", "confident_fraction": "higher",
     "elbo": "higher", "nll_iw": "lower", "reconstruction": "lower", "active_units": "higher",
     "nll_nats": "lower", "bits_per_dim": "lower",
+    "test_error": "lower", "ece": "lower", "test_nll": "lower",
 }
 
 
@@ -167,7 +168,8 @@ def default_metrics(family: str, dataset: str) -> tuple[str, ...]:
         return ("modes_covered", "high_quality_fraction", "mode_kl") if is_2d_dataset(dataset) else (
             "judge_score", "frechet_distance")
     return {"vae": ("elbo", "nll_iw", "judge_score", "active_units"),
-            "pixelcnn": ("bits_per_dim", "nll_nats", "judge_score")}.get(family, ())
+            "pixelcnn": ("bits_per_dim", "nll_nats", "judge_score"),
+            "classifier": ("test_error", "ece")}.get(family, ())
 
 
 def parse_settings(text: str) -> dict[str, str]:

@@ -7,6 +7,8 @@ from typing import Any
 
 from engine.config import ConfigError, apply_overrides
 from engine.trainers.base import Diverged, Trainer
+from engine.trainers.classifier import ClassifierTrainer
+from engine.trainers.classifier_config import ClassifierConfig
 from engine.data import is_2d_dataset
 from engine.trainers.gan import GanTrainer
 from engine.trainers.gan_images import ImageGanTrainer
@@ -20,6 +22,7 @@ FAMILIES: dict[str, tuple[type[Trainer], type]] = {
     "gan": (GanTrainer, GanConfig),
     "vae": (VaeTrainer, VaeConfig),
     "pixelcnn": (PixelCnnTrainer, PixelCnnConfig),
+    "classifier": (ClassifierTrainer, ClassifierConfig),
 }
 
 
