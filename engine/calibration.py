@@ -36,3 +36,12 @@ def reliability(probs, labels, bins: int = 15) -> dict[str, Any]:
     ece = float(np.sum(count / max(len(y), 1) * np.abs(acc - conf)))
     return {"confidence": conf, "accuracy": acc, "count": count, "edges": np.linspace(0.0, 1.0, bins + 1),
             "ece": ece}
+
+
+def confident_mistakes(probs: torch.Tensor, labels: torch.Tensor, n: int) -> tuple[torch.Tensor, ...]:
+    """(indices, predictions, confidences) of up to n wrongly classified images, the most confident first: where a
+    miscalibrated model is most sure and wrong."""
+    confidence, predicted = probs.max(1)
+    wrong = (predicted != labels).nonzero().flatten()
+    wrong = wrong[confidence[wrong].argsort(descending=True)][:n]
+    return wrong, predicted[wrong], confidence[wrong]

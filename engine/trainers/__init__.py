@@ -15,6 +15,8 @@ from engine.trainers.gan_images import ImageGanTrainer
 from engine.trainers.gan_config import GanConfig
 from engine.trainers.pixelcnn import PixelCnnTrainer
 from engine.trainers.pixelcnn_config import PixelCnnConfig
+from engine.trainers.ssgan import SsganTrainer
+from engine.trainers.ssgan_config import SsganConfig
 from engine.trainers.vae import VaeTrainer
 from engine.trainers.vae_config import VaeConfig
 
@@ -23,6 +25,7 @@ FAMILIES: dict[str, tuple[type[Trainer], type]] = {
     "vae": (VaeTrainer, VaeConfig),
     "pixelcnn": (PixelCnnTrainer, PixelCnnConfig),
     "classifier": (ClassifierTrainer, ClassifierConfig),
+    "ssgan": (SsganTrainer, SsganConfig),
 }
 
 

@@ -23,7 +23,7 @@ import torch
 import torch.nn.functional as F
 
 from engine.augment import auto_augment, pad_crop, random_flip, tta_logits
-from engine.calibration import reliability
+from engine.calibration import confident_mistakes, reliability
 from engine.config import ConfigError
 from engine.image_grid import grid_uint8, png_bytes, to_uint8
 from engine.models.classifier import ResidualCNN
@@ -280,14 +280,6 @@ class ClassifierTrainer(Trainer):
             out["teacher_test_error"] = self._error(self._heldout_log_probs("teacher").log_probs)
         return out
 
-    @staticmethod
-    def _wrong(probs: torch.Tensor, labels: torch.Tensor, n: int) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
-        """(indices, predictions, confidences) of up to n wrongly classified held-out images, most confident first."""
-        confidence, predicted = probs.max(1)
-        wrong = (predicted != labels).nonzero().flatten()
-        wrong = wrong[confidence[wrong].argsort(descending=True)][:n]
-        return wrong, predicted[wrong], confidence[wrong]
-
     def preview(self) -> dict[str, Any]:
         """The network of the current phase (the teacher while it trains): its reliability diagram on the held-out
         split and its most confidently misclassified held-out images (an empty (0, 0, C) array when none), from the
@@ -295,7 +287,7 @@ class ClassifierTrainer(Trainer):
         which = "teacher" if self.phase == "teacher" else "student"
         predictions = self._heldout_log_probs(which, fresh=False)
         probs = predictions.log_probs.exp()
-        wrong, predicted, confidence = self._wrong(probs, self.heldout_y, MISCLASSIFIED)
+        wrong, predicted, confidence = confident_mistakes(probs, self.heldout_y, MISCLASSIFIED)
         images = self.heldout_x[wrong]
         grid = grid_uint8(images, nrow=8) if len(wrong) else np.zeros((0, 0, images.shape[1]), np.uint8)
         labels = [(int(self.heldout_y[i]), int(p), float(conf)) for i, p, conf in zip(wrong, predicted, confidence)]
@@ -308,7 +300,7 @@ class ClassifierTrainer(Trainer):
         """A classifier does not generate: up to n misclassified held-out images (uint8 (n', C, H, W)), most confident
         first, with their labels, predictions and confidences. `seed` is unused (the held-out split is fixed)."""
         probs = self._heldout_log_probs("teacher" if self.phase == "teacher" else "student").log_probs.exp()
-        wrong, predicted, confidence = self._wrong(probs, self.heldout_y, n)
+        wrong, predicted, confidence = confident_mistakes(probs, self.heldout_y, n)
         return {"images": to_uint8(self.heldout_x[wrong]), "labels": self.heldout_y[wrong].cpu().numpy(),
                 "predicted": predicted.cpu().numpy(), "confidence": confidence.float().cpu().numpy()}
 

@@ -1,0 +1,251 @@
+"""The `ssgan` family: the semi-supervised GAN of Salimans et al. 2016 (Sec. 5) beside a supervised baseline.
+
+A classifier with K+1 outputs learns the classes from a few labelled images and real-vs-generated from all of them
+(engine/tricks/semi_supervised.py); the generator learns by feature matching. The baseline is the same network,
+initialised with the same weights, trained on the same labelled batches by cross-entropy alone, one step for each
+step of the GAN: the difference between their test errors is what the unlabelled images and the generator bought.
+
+Randomness comes from separate seeded streams: `labels` (which images keep their label), `data` (batches), `noise`
+(z and the GAN classifier's noise layers) and `baseline_noise` (the baseline's noise layers).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from torch.optim.swa_utils import AveragedModel, get_ema_multi_avg_fn
+
+from engine.calibration import confident_mistakes, reliability
+from engine.config import ConfigError
+from engine.image_grid import grid_uint8, png_bytes, to_uint8
+from engine.models.ssgan_mlp import MlpClassifierD, MlpGenerator
+from engine.trainers.base import Trainer, check_finite
+from engine.trainers.gan import pick_device
+from engine.trainers.ssgan_config import SsganConfig
+from engine.tricks.feature_matching import feature_matching_loss
+from engine.tricks.semi_supervised import log_z, real_probability, supervised_loss, unsupervised_loss
+
+SAMPLES = 64  # generated images in the live grid (a fixed batch of z)
+MISCLASSIFIED = 32  # held-out images the GAN's classifier gets wrong, shown with their labels
+
+
+def balanced_subset(labels: torch.Tensor, n_labels: int, num_classes: int, generator: torch.Generator) -> torch.Tensor:
+    """Indices of `n_labels` images, n_labels / K of each class, drawn at random (sorted)."""
+    if n_labels % num_classes:
+        raise ConfigError("n_labels", f"n_labels={n_labels} is not a multiple of the {num_classes} classes")
+    per_class = n_labels // num_classes
+    picked = []
+    for k in range(num_classes):
+        members = torch.nonzero(labels == k).flatten()
+        if len(members) < per_class:
+            raise ConfigError("n_labels", f"class {k} has {len(members)} training images, fewer than the "
+                                          f"{per_class} per class that n_labels={n_labels} needs")
+        picked.append(members[torch.randperm(len(members), generator=generator)[:per_class]])
+    return torch.cat(picked).sort().values
+
+
+def misclassified(images: torch.Tensor, probs: torch.Tensor, labels: torch.Tensor, n: int) -> dict[str, Any]:
+    """The preview's grid of the `n` most confidently misclassified images (an empty (0, 0, C) array when none) and
+    (true, predicted, confidence) for each."""
+    wrong, predicted, confidence = confident_mistakes(probs, labels, n)
+    grid = (grid_uint8(images[wrong.to(images.device)].cpu(), nrow=8) if len(wrong)
+            else np.zeros((0, 0, images.shape[1]), np.uint8))
+    details = [(int(labels[i]), int(p), float(c)) for i, p, c in zip(wrong, predicted, confidence)]
+    return {"misclassified": grid, "misclassified_labels": details}
+
+
+class SsganTrainer(Trainer):
+    family = "ssgan"
+    config_cls = SsganConfig
+
+    def __init__(self, config: SsganConfig, data):
+        if not hasattr(data, "image_shape"):
+            raise ConfigError("dataset", f"the ssgan family trains on images; '{config.dataset}' is a 2D dataset")
+        if data.train_labels is None or not data.num_classes:
+            raise ConfigError("dataset", f"'{data.name}' has no labels: a semi-supervised GAN needs some")
+        super().__init__(config, data)
+        c = config
+        self.log_every, self.eval_every = c.log_every, c.eval_every
+        self.device = pick_device(c.device)
+        self.streams = {name: torch.Generator().manual_seed(c.seed * 7919 + i)
+                        for i, name in enumerate(("labels", "data", "noise", "baseline_noise"))}
+        n = len(data.train) if c.n_labels == "all" else int(c.n_labels)
+        if n > len(data.train):
+            raise ConfigError("n_labels", f"n_labels={n} is more than the {len(data.train)} training images")
+        self.labelled = (torch.arange(len(data.train)) if c.n_labels == "all" else
+                         balanced_subset(data.train_labels, n, data.num_classes, self.streams["labels"]))
+        self.train_x = data.train.to(self.device)
+        self.labelled_x = self.train_x[self.labelled.to(self.device)]
+        self.labelled_y = data.train_labels[self.labelled].to(self.device)
+        self.heldout_x, self.heldout_y = data.heldout.to(self.device), data.heldout_labels.to(self.device)
+        shape, k = data.image_shape, data.num_classes
+
+        def classifier():
+            return MlpClassifierD(shape, k, c.d_width, c.input_noise, c.hidden_noise, c.weight_norm)
+
+        with torch.random.fork_rng(devices=[]):
+            torch.manual_seed(c.seed)
+            self.d = classifier().to(self.device)
+            self.g = MlpGenerator(c.z_dim, shape, c.g_width).to(self.device)
+            init = torch.randperm(len(self.train_x), generator=self.streams["labels"])[:500]
+            self.d.initialise_from(self.train_x[init.to(self.device)])
+        self.baseline = classifier().to(self.device)
+        self.baseline.load_state_dict(self.d.state_dict())  # the same network, the same starting weights
+        self.d.use_generator(self.streams["noise"])
+        self.baseline.use_generator(self.streams["baseline_noise"])
+        if self.device.type != "cpu":  # noise layers draw on the device: CUDA generators, seeded from the streams
+            for model, name in ((self.d, "noise"), (self.baseline, "baseline_noise")):
+                seed = int(torch.randint(0, 2**62, (1,), generator=self.streams[name]))
+                model.use_generator(torch.Generator(self.device).manual_seed(seed))
+        # test error is measured on parameter averages, as in the released code (Polyak averaging)
+        self.averages = {name: AveragedModel(model, multi_avg_fn=get_ema_multi_avg_fn(c.average))
+                         for name, model in (("ssgan", self.d), ("baseline", self.baseline))}
+        self.opts = {name: torch.optim.Adam(model.parameters(), lr=c.lr, betas=(0.5, 0.999))
+                     for name, model in (("d", self.d), ("g", self.g), ("baseline", self.baseline))}
+        self.view_z = torch.randn(SAMPLES, c.z_dim, generator=torch.Generator().manual_seed(10_000 + c.seed))
+        self._cache: tuple[int, dict] | None = None
+
+    @property
+    def n_labels(self) -> int:
+        return len(self.labelled)
+
+    def set_knobs(self, **values: Any) -> None:
+        super().set_knobs(**values)
+        for opt in self.opts.values():
+            for group in opt.param_groups:
+                group["lr"] = self.config.lr
+
+    # ------------------------------------------------------------------ training
+    def _batch(self) -> tuple[torch.Tensor, ...]:
+        """A labelled batch (images, labels) and two unlabelled batches (the classifier's and the generator's)."""
+        b, g = self.config.batch_size, self.streams["data"]
+        lab = torch.randint(0, len(self.labelled_y), (b,), generator=g).to(self.device)
+        unl = torch.randint(0, len(self.train_x), (2, b), generator=g).to(self.device)
+        return self.labelled_x[lab], self.labelled_y[lab], self.train_x[unl[0]], self.train_x[unl[1]]
+
+    def _z(self) -> torch.Tensor:
+        return torch.randn(self.config.batch_size, self.config.z_dim, generator=self.streams["noise"]).to(self.device)
+
+    def step(self, part: str = "both") -> dict[str, float]:
+        """One Adam step of the classifier (K+1 loss), of the generator, and of the baseline, in that order."""
+        c, step = self.config, self.step_count + 1
+        x_lab, y, x_unl, x_unl2 = self._batch()
+        for model in (self.d, self.g, self.baseline):
+            model.train()
+        # the classifier: L_supervised + w L_unsupervised
+        fake = self.g(self._z())
+        unl_logits = self.d(x_unl)
+        fake_logits = self.d(fake.detach())
+        supervised = supervised_loss(self.d(x_lab), y)
+        unsupervised = unsupervised_loss(unl_logits, fake_logits)
+        loss_d = supervised + c.unsupervised_weight * unsupervised
+        check_finite(step, loss_d=loss_d)
+        self.opts["d"].zero_grad(set_to_none=True)
+        loss_d.backward()
+        self.opts["d"].step()
+        # the generator, against a second unlabelled batch seen by the updated classifier (as in the released code)
+        gen_logits, gen_features = self.d.logits_and_features(self.g(self._z()))
+        if c.g_loss == "feature_matching":
+            with torch.no_grad():
+                real_features = self.d.features(x_unl2)
+            loss_g = feature_matching_loss(real_features, gen_features)
+        else:  # -log D(G(z)) = softplus(-log Z)
+            loss_g = F.softplus(-log_z(gen_logits)).mean()
+        check_finite(step, loss_g=loss_g)
+        self.opts["g"].zero_grad(set_to_none=True)
+        loss_g.backward()
+        self.opts["g"].step()
+        # the baseline: the same labelled batch, cross-entropy only
+        baseline_loss = supervised_loss(self.baseline(x_lab), y)
+        check_finite(step, baseline_loss=baseline_loss)
+        self.opts["baseline"].zero_grad(set_to_none=True)
+        baseline_loss.backward()
+        self.opts["baseline"].step()
+        self.averages["ssgan"].update_parameters(self.d)
+        self.averages["baseline"].update_parameters(self.baseline)
+        self.step_count = step
+        losses = {"loss_d": loss_d, "supervised": supervised, "unsupervised": unsupervised, "loss_g": loss_g,
+                  "baseline_loss": baseline_loss}
+        return {**{k: float(v.detach()) for k, v in losses.items()},
+                "d_real": float(real_probability(unl_logits.detach()).mean()),
+                "d_fake": float(real_probability(fake_logits.detach()).mean())}
+
+    # ------------------------------------------------------------------ looking at it
+    @torch.no_grad()
+    def probabilities(self, model: str = "ssgan") -> torch.Tensor:
+        """p(y | x, y < K+1) on the held-out images, (N, K), from the parameter average of the GAN's classifier or
+        of the baseline."""
+        net = self.averages[model].module
+        net.eval()
+        return torch.cat([torch.softmax(net(chunk), 1) for chunk in self.heldout_x.split(1000)]).cpu()
+
+    def _heldout(self) -> dict[str, Any]:
+        """Both classifiers' held-out predictions, computed once per step."""
+        if self._cache is None or self._cache[0] != self.step_count:
+            labels = self.heldout_y.cpu()
+            ssgan, baseline = self.probabilities("ssgan"), self.probabilities("baseline")
+            self._cache = (self.step_count, {
+                "labels": labels, "ssgan": ssgan, "baseline": baseline,
+                "reliability": reliability(ssgan.numpy(), labels.numpy()),
+                "baseline_reliability": reliability(baseline.numpy(), labels.numpy()),
+                **misclassified(self.heldout_x, ssgan, labels, MISCLASSIFIED)})
+        return self._cache[1]
+
+    @torch.no_grad()
+    def generate(self, z: torch.Tensor) -> torch.Tensor:
+        self.g.eval()
+        return self.g(z.to(self.device))
+
+    def preview(self) -> dict[str, Any]:
+        held = self._heldout()
+        return {"step": self.step_count, "samples": grid_uint8(self.generate(self.view_z), nrow=8),
+                **{k: held[k] for k in ("reliability", "baseline_reliability", "misclassified",
+                                        "misclassified_labels")}}
+
+    def labelled_grid(self, n: int = 100) -> np.ndarray:
+        """The labelled images (up to `n`), ordered by class: everything the classifiers are told."""
+        order = torch.argsort(self.labelled_y.cpu(), stable=True)[:n]
+        return grid_uint8(self.labelled_x[order.to(self.device)].cpu(), nrow=10)
+
+    def evaluate(self) -> dict[str, float]:
+        held = self._heldout()
+        out: dict[str, float] = {"n_labels": float(self.n_labels)}
+        for name, prefix in (("ssgan", ""), ("baseline", "baseline_")):
+            probs = held[name]
+            out[f"{prefix}test_error"] = float((probs.argmax(1) != held["labels"]).float().mean())
+            out[f"{prefix}ece"] = float(held[f"{prefix}reliability"]["ece"])
+            out[f"{prefix}test_nll"] = float(F.nll_loss(probs.clamp_min(1e-12).log(), held["labels"]))
+        return out
+
+    def sample(self, n: int, seed: int = 0) -> dict[str, np.ndarray]:
+        z = torch.randn(n, self.config.z_dim, generator=torch.Generator().manual_seed(seed))
+        return {"images": to_uint8(self.generate(z))}
+
+    def sample_png(self, n: int = 64, seed: int = 0) -> bytes:
+        images = torch.as_tensor(self.sample(n, seed)["images"]).float() / 127.5 - 1
+        return png_bytes(grid_uint8(images, nrow=8), scale=max(1, 128 // images.shape[-1]))
+
+    # ------------------------------------------------------------------ persistence
+    def state_dict(self) -> dict[str, Any]:
+        return {
+            "step": self.step_count,
+            "models": {"d": self.d.state_dict(), "g": self.g.state_dict(), "baseline": self.baseline.state_dict(),
+                       **{f"average_{name}": avg.state_dict() for name, avg in self.averages.items()}},
+            "optimizers": {name: opt.state_dict() for name, opt in self.opts.items()},
+            "rng": {name: g.get_state() for name, g in self.streams.items()},
+        }
+
+    def load_state_dict(self, state: dict[str, Any]) -> None:
+        self.step_count = int(state["step"])
+        for name, model in (("d", self.d), ("g", self.g), ("baseline", self.baseline)):
+            model.load_state_dict(state["models"][name])
+        for name, avg in self.averages.items():
+            avg.load_state_dict(state["models"][f"average_{name}"])
+        for name, opt in self.opts.items():
+            opt.load_state_dict(state["optimizers"][name])
+        for name, g in self.streams.items():
+            g.set_state(state["rng"][name])
+        self._cache = None
