@@ -22,7 +22,8 @@ BETTER = {  # metric -> which way is better
     "judge_score": "higher", "frechet_distance": "lower", "confident_fraction": "higher",
     "elbo": "higher", "nll_iw": "lower", "reconstruction": "lower", "active_units": "higher",
     "nll_nats": "lower", "bits_per_dim": "lower",
-    "test_error": "lower", "ece": "lower", "test_nll": "lower",
+    "test_error": "lower", "ece": "lower", "test_nll": "lower", "baseline_test_error": "lower",
+    "baseline_ece": "lower",
 }
 
 
@@ -169,7 +170,8 @@ def default_metrics(family: str, dataset: str) -> tuple[str, ...]:
             "judge_score", "frechet_distance")
     return {"vae": ("elbo", "nll_iw", "judge_score", "active_units"),
             "pixelcnn": ("bits_per_dim", "nll_nats", "judge_score"),
-            "classifier": ("test_error", "ece")}.get(family, ())
+            "classifier": ("test_error", "ece", "test_nll"),
+            "ssgan": ("test_error", "baseline_test_error", "ece")}.get(family, ())
 
 
 def parse_settings(text: str) -> dict[str, str]:

@@ -12,6 +12,8 @@ IMAGE_METRICS = ("judge_score", "frechet_distance")
 ALL_TRICKS = {"dataset": "digits", "conditional": True, "minibatch_discrimination": True, "label_smoothing": 0.9,
               "virtual_batchnorm": True}
 RING8 = {"dataset": "ring8"}
+SSGAN_METRICS = ("test_error", "baseline_test_error", "ece")
+CLASSIFIER_METRICS = ("test_error", "ece", "test_nll")
 
 COMPARISONS: dict[str, Comparison] = {
     "paper_ablation": Comparison(
@@ -72,4 +74,37 @@ COMPARISONS: dict[str, Comparison] = {
         {"dataset": "digits"},
         {"plain PixelCNN": {"variant": "pixelcnn"}, "gated PixelCNN": {"variant": "gated"}},
         ("bits_per_dim", "nll_nats", "judge_score"), 800),
+    "ssgan_labels": Comparison(
+        "Semi-supervised GAN: how many labels", "ssgan",
+        "The semi-supervised GAN and its supervised baseline (the same network on the labelled images alone) with "
+        "10, 100 and all labels. With few labels the unlabelled images and the generator carry the GAN's "
+        "classifier past the baseline; with every label the gap closes.",
+        {"dataset": "digits"},
+        {"10 labels": {"n_labels": "10"}, "100 labels": {"n_labels": "100"}, "all labels": {"n_labels": "all"}},
+        SSGAN_METRICS, 1500),
+    "ssgan_generator": Comparison(
+        "Semi-supervised GAN: the generator's loss", "ssgan",
+        "100 labels, and the generator trained by feature matching (the paper's choice for classification), by "
+        "the non-saturating loss, or not used at all (unsupervised weight 0: the classifier learns from the "
+        "labels alone). The paper finds feature matching gives the better classifier and the worse samples.",
+        {"dataset": "digits", "n_labels": "100"},
+        {"feature matching": {}, "non-saturating": {"g_loss": "nonsaturating"},
+         "no GAN": {"unsupervised_weight": 0.0}},
+        SSGAN_METRICS, 1500),
+    "classifier_tricks": Comparison(
+        "Classifier tricks", "classifier",
+        "A small residual CNN on digits with one trick at a time: label smoothing (0.1), mixup (α = 0.2), cutout "
+        "(a 3-pixel square) and pad-and-crop (1 pixel). Watch the test error and the calibration (ECE).",
+        {"dataset": "digits", "total_steps": 1000},
+        {"baseline": {}, "label smoothing": {"label_smoothing": 0.1}, "mixup": {"mixup": 0.2},
+         "cutout": {"cutout": 3}, "pad and crop": {"crop_padding": 1}},
+        CLASSIFIER_METRICS, 1000),
+    "classifier_schedule": Comparison(
+        "Learning-rate schedules", "classifier",
+        "The same network and data under a constant learning rate, cosine decay, and cosine decay after a warm-up "
+        "of 100 steps (Goyal et al. 2017; Loshchilov & Hutter 2017).",
+        {"dataset": "digits", "total_steps": 1000},
+        {"constant": {"schedule": "constant"}, "cosine": {"schedule": "cosine"},
+         "warm-up + cosine": {"schedule": "cosine", "warmup_steps": 100}},
+        CLASSIFIER_METRICS, 1000),
 }

@@ -32,11 +32,20 @@ st.page_link(nav.page("pixelcnn.py"), label="PixelCNN", icon=":material/grid_on:
              help="Plain and gated PixelCNN: exact likelihood, sampling you can watch, completion, the blind spot.")
 st.caption("An image written one value at a time: watch each pixel drawn from its predicted distribution, complete "
            "half-hidden digits, and see why stacked masked convolutions have a blind spot.")
+st.page_link(nav.page("ssgan.py"), label="Semi-supervised GAN", icon=":material/label_important:",
+             help="A K+1-class discriminator learns from 100 labels and many unlabelled images, beside a baseline.")
+st.caption("How a GAN helps classification: the paper's MNIST recipe against the same network trained on the labels "
+           "alone, with test error curves, samples and calibration.")
+st.page_link(nav.page("classifier.py"), label="Classifier tricks", icon=":material/checklist:",
+             help="A small residual CNN with the training checklist: schedules, smoothing, mixup, cutout, "
+                  "distillation, augmentation policies, test-time augmentation.")
+st.caption("Which training tricks help a small classifier here: the learning-rate schedule as a plot, test error, "
+           "calibration (label smoothing's effect shows in the reliability diagram) and the mistakes it makes.")
 st.page_link(nav.page("compare.py"), label="Compare tricks", icon=":material/compare:",
              help="Variants trained side by side on the same seeds and data, with mean ± sd and honest verdicts.")
 st.caption("The paper's ablation, mode collapse, label smoothing, the loss zoo, D steps, the VAE's β, plain vs gated "
-           "PixelCNN: side by side, synchronised by step, judged over seeds.")
-st.markdown("Coming next (open issues): semi-supervised GAN and classifier tricks.")
+           "PixelCNN, label counts for the semi-supervised GAN, classifier tricks: side by side, synchronised by "
+           "step, judged over seeds.")
 
 left, right = st.columns(2)
 with left:

@@ -17,13 +17,13 @@ from engine.compare import BETTER, Comparison, format_settings, split_member_nam
 from engine.runs import Run, Snapshot
 
 PALETTE = ["#1f77b4", "#e4572e", "#2a9d8f", "#6a4c93", "#f4a261"]
-PICTURE_KEYS = ("grid", "samples")  # image GANs, VAEs / PixelCNNs
+PICTURE_KEYS = ("grid", "samples", "misclassified")  # image GANs, VAEs / PixelCNNs / SSGANs, classifiers
 
 
 def picture_of(preview: dict) -> np.ndarray | None:
     """The member's sample picture (uint8 (H, W, C)), or None for 2D data (drawn as a plot instead)."""
     for key in PICTURE_KEYS:
-        if key in preview:
+        if key in preview and preview[key] is not None and preview[key].size:
             return crisp(preview[key], 360)
     return None
 

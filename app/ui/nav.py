@@ -13,6 +13,8 @@ SECTIONS = {
              ("gan_images.py", "Image GANs", ":material/photo_library:", "gan-images")],
     "Autoencoders": [("vae.py", "Autoencoders and VAEs", ":material/compress:", "vae")],
     "Autoregressive": [("pixelcnn.py", "PixelCNN", ":material/grid_on:", "pixelcnn")],
+    "Classifiers": [("ssgan.py", "Semi-supervised GAN", ":material/label_important:", "ssgan"),
+                    ("classifier.py", "Classifier tricks", ":material/checklist:", "classifier")],
     "Compare": [("compare.py", "Compare tricks", ":material/compare:", "compare")],
 }
 

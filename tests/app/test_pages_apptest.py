@@ -511,3 +511,117 @@ def test_compare_image_presets_show_a_picture_per_variant(compare, preset, varia
     compare.run()
     assert not compare.exception, compare.exception
     assert len(compare.get("image")) == variants
+
+
+@pytest.fixture
+def ssgan():
+    at = page_test("pages/ssgan.py")
+    at.query_params["d_width"] = "32"
+    at.query_params["g_width"] = "16"
+    at.run()
+    assert not at.exception, at.exception
+    at.session_state["_run_ssgan"].trainers[0].eval_every = 1  # evaluate at every step (the default is 200)
+    yield at
+    at.session_state["_run_ssgan"].stop()
+
+
+def test_ssgan_steps_to_an_evaluation_with_both_test_errors(ssgan):
+    run = ssgan.session_state["_run_ssgan"]
+    trainer = run.trainers[0]
+    assert trainer.config.d_width == 32 and trainer.n_labels == 100, "the URL's settings, 100 labels by default"
+    for step in (1, 2):
+        ssgan.button(key="ssgan_step_both").click().run()
+        run.wait_until(lambda s, n=step: s.step == n and s.status == "paused")
+    ssgan.run()
+    assert not ssgan.exception, ssgan.exception
+    labels = [m.label for m in ssgan.metric]
+    assert "Test error (semi-supervised GAN)" in labels and "Test error (baseline)" in labels
+    assert any("Generated images at step" in c for c in image_captions(ssgan))
+    assert len(ssgan.get("plotly_chart")) >= 3, "error curves, losses, D on real and generated"
+
+
+def test_ssgan_panels_labels_knobs_and_new_model(ssgan):
+    run = ssgan.session_state["_run_ssgan"]
+    ssgan.session_state["ssgan_open_labelled"] = True
+    ssgan.session_state["ssgan_open_calibration"] = True
+    ssgan.button(key="ssgan_step_both").click().run()
+    run.wait_until(lambda s: s.step == 1 and s.status == "paused")
+    ssgan.run()
+    assert not ssgan.exception, ssgan.exception
+    assert any("The 100 labelled images" in c for c in image_captions(ssgan))
+    assert any("Reliability" in (c.proto.spec or "") for c in ssgan.get("plotly_chart"))
+    ssgan.button(key="ssgan_play").click().run()
+    run.wait_until(lambda s: s.step > 3)
+    ssgan.selectbox(key="g_loss").set_value("nonsaturating").run()
+    run.wait_until(lambda s: s.members[0].config.g_loss == "nonsaturating")
+    assert ssgan.session_state["_run_ssgan"] is run, "the generator's loss is live: same model"
+    ssgan.button(key="ssgan_pause").click().run()
+    ssgan.selectbox(key="n_labels").set_value("50").run()
+    fresh = ssgan.session_state["_run_ssgan"]
+    assert fresh is not run and fresh.trainers[0].n_labels == 50
+    run.stop()
+    assert not ssgan.exception
+
+
+def test_ssgan_bad_url_value_keeps_defaults_with_a_message():
+    at = page_test("pages/ssgan.py")
+    at.query_params["n_labels"] = "7"
+    at.query_params["d_width"] = "32"
+    at.run()
+    assert not at.exception, at.exception
+    assert any("n_labels" in w.value for w in at.warning)
+    assert at.session_state["_run_ssgan"].trainers[0].n_labels == 100
+    at.session_state["_run_ssgan"].stop()
+
+
+@pytest.fixture
+def classifier():
+    at = page_test("pages/classifier.py")
+    at.query_params["width"] = "4"
+    at.query_params["batch_size"] = "16"
+    at.run()
+    assert not at.exception, at.exception
+    at.session_state["_run_classifier"].trainers[0].eval_every = 1  # evaluate at every step (the default is 200)
+    yield at
+    at.session_state["_run_classifier"].stop()
+
+
+def test_classifier_renders_schedule_steps_and_evaluates(classifier):
+    run = classifier.session_state["_run_classifier"]
+    assert run.trainers[0].config.width == 4
+    charts = [c.proto.spec or "" for c in classifier.get("plotly_chart")]
+    assert any("Learning-rate schedule" in c for c in charts)
+    for step in (1, 2):
+        classifier.button(key="classifier_step_both").click().run()
+        run.wait_until(lambda s, n=step: s.step == n and s.status == "paused")
+    classifier.run()
+    assert not classifier.exception, classifier.exception
+    assert {"Test error", "ECE", "Test NLL"} <= {m.label for m in classifier.metric}
+    charts = [c.proto.spec or "" for c in classifier.get("plotly_chart")]
+    assert any("Reliability diagram" in c for c in charts)
+    assert any("gets wrong most confidently" in c for c in image_captions(classifier)) or any(
+        "No held-out image" in c.value for c in classifier.caption)
+
+
+def test_classifier_schedule_knobs_live_tricks_and_distillation_phase(classifier):
+    run = classifier.session_state["_run_classifier"]
+    classifier.selectbox(key="schedule").set_value("constant").run()
+    fresh = classifier.session_state["_run_classifier"]
+    assert fresh is not run and fresh.trainers[0].config.schedule == "constant", "the schedule starts a new run"
+    run.stop()
+    run = fresh
+    classifier.button(key="classifier_play").click().run()
+    run.wait_until(lambda s: s.step > 2)
+    classifier.slider(key="label_smoothing").set_value(0.1).run()
+    run.wait_until(lambda s: s.members[0].config.label_smoothing == 0.1)
+    assert classifier.session_state["_run_classifier"] is run, "label smoothing is live: same model"
+    classifier.button(key="classifier_pause").click().run()
+    classifier.slider(key="distillation").set_value(0.5).run()
+    distilled = classifier.session_state["_run_classifier"]
+    assert distilled is not run and distilled.trainers[0].phase == "teacher"
+    run.stop()
+    classifier.button(key="classifier_step_both").click().run()
+    distilled.wait_until(lambda s: s.step == 1 and s.status == "paused")
+    classifier.run()
+    assert any("Training the teacher first" in i.value for i in classifier.info)
+    assert not classifier.exception, classifier.exception
