@@ -97,6 +97,8 @@ def main() -> None:
     p.add_argument("--seeds", type=int, default=3)
     p.add_argument("--workers", type=int, default=1)
     p.add_argument("--policy", default="autoaugment_svhn", help="the augmentation policy variant")
+    p.add_argument("--only", default="", help="comma-separated starts of variant names to run (the baseline always "
+                                               "runs), e.g. 'label,mixup,pad-crop': a shorter bench on a large set")
     p.add_argument("--out", help="JSON file for the table")
     a = p.parse_args()
     from engine.data import load_dataset
@@ -104,10 +106,15 @@ def main() -> None:
     side = load_dataset(a.dataset, data_root=a.data_root).image_shape[-1]
     base = {"dataset": a.dataset, "data_root": a.data_root}
     chosen = variants(side, a.steps, a.policy)
+    if a.only:
+        starts = tuple(w.strip() for w in a.only.split(",") if w.strip())
+        chosen = {n: v for n, v in chosen.items() if n == BASELINE or n.startswith(starts)}
     teachers = Path(tempfile.mkdtemp(prefix="classifier-teachers-"))
-    print(f"{a.dataset}, {a.steps} steps, seeds 0..{a.seeds - 1}: training the teachers", flush=True)
-    teacher_rows = run_jobs([("teacher (width 32)", {**base, "width": 32}, s, a.steps, str(teachers / f"seed{s}"))
-                             for s in range(a.seeds)], a.workers)
+    teacher_rows = []
+    if any("distillation" in changes for changes in chosen.values()):
+        print(f"{a.dataset}, {a.steps} steps, seeds 0..{a.seeds - 1}: training the teachers", flush=True)
+        teacher_rows = run_jobs([("teacher (width 32)", {**base, "width": 32}, s, a.steps,
+                                  str(teachers / f"seed{s}")) for s in range(a.seeds)], a.workers)
     jobs = []
     for s in range(a.seeds):
         for name, changes in chosen.items():
@@ -120,7 +127,8 @@ def main() -> None:
     for name in chosen:
         if name != BASELINE:
             order += [name, *(f"{name} + {t}" for t in TTA)] if name.startswith("pad-crop") else [name]
-    order.append("teacher (width 32)")
+    if teacher_rows:
+        order.append("teacher (width 32)")
     rows.sort(key=lambda r: (order.index(r["variant"]), r["seed"]))
     table = summarise(rows, METRICS)
     against = {}

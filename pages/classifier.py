@@ -81,7 +81,9 @@ def render(snap) -> None:
     with right:
         st.plotly_chart(classifier_views.lr_figure(lr_curve, preview.get("student_step")), key="clf_lr")
     scored = history.dropna(subset=["test_error"]) if "test_error" in history else history.iloc[0:0]
-    if not scored.empty:
+    if scored.empty:
+        st.caption(f"The first held-out evaluation comes at step {trainer.eval_every:,}.")
+    else:
         last = scored.iloc[-1]
         cols = st.columns(3)
         cols[0].metric("Test error", f"{last['test_error']:.2%}", help="Share of held-out images misclassified"

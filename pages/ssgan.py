@@ -75,7 +75,9 @@ def render(snap) -> None:
         right.image(image_views.crisp(preview["samples"], 420), width="stretch", output_format="PNG",
                     caption=f"Generated images at step {preview['step']:,} (the same 64 z all along)")
     scored = history.dropna(subset=["test_error"]) if "test_error" in history else history.iloc[0:0]
-    if not scored.empty:
+    if scored.empty:
+        st.caption(f"The first held-out evaluation comes at step {trainer.eval_every:,}.")
+    else:
         last = scored.iloc[-1]
         cols = st.columns(4)
         cols[0].metric("Test error (semi-supervised GAN)", f"{last['test_error']:.2%}",

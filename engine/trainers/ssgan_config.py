@@ -64,5 +64,6 @@ class SsganConfig:
         low=0.0, high=0.99999, label="Weight average decay")
     # --- bookkeeping ------------------------------------------------------------------------------------------
     log_every: int = param(10, "Steps between metric records.", low=1, high=10**6, label="Log every")
-    eval_every: int = param(200, "Steps between evaluations (test error of both classifiers).", low=1, high=10**7,
+    eval_every: int = param(50, "Steps between evaluations (test error of both classifiers: one cheap pass over the "
+                                "held-out images each).", low=1, high=10**7,
                             label="Evaluate every")
