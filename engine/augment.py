@@ -48,7 +48,10 @@ def pad_crop(x: torch.Tensor, padding: int, generator: torch.Generator, mode: st
     cols = ox + torch.arange(w, device=x.device)  # (N, W)
     batch = torch.arange(n, device=x.device)[:, None, None]
     crops = padded.permute(0, 2, 3, 1)[batch, rows[:, :, None], cols[:, None, :]]  # (N, H, W, C)
-    return crops.permute(0, 3, 1, 2).contiguous()  # (N, H, W, C) -> (N, C, H, W)
+    # NOTE: with C = 1, `.contiguous()` would keep the channels-last strides of the permute (a size-1 dimension makes
+    # them count as contiguous); convolutions fed such a batch from a run's thread corrupted the heap (torch 2.x,
+    # CPU). A copy in the standard layout avoids it.
+    return crops.permute(0, 3, 1, 2).clone(memory_format=torch.contiguous_format)  # (N, H, W, C) -> (N, C, H, W)
 
 
 def policy_transform(policy: str) -> v2.Transform | None:

@@ -11,7 +11,7 @@ from engine.config import ConfigError
 from engine.data import DATASETS, BadInput, DataUnavailable, is_2d_dataset
 
 SLOT = "compare"
-FAMILIES = ("gan", "vae", "pixelcnn")
+FAMILIES = ("gan", "vae", "pixelcnn", "ssgan", "classifier")
 CUSTOM = "custom"
 
 st.title("Compare tricks")
@@ -25,7 +25,8 @@ with st.expander("What to look for", icon=":material/lightbulb:"):
         "- **Verdicts** are honest: a lead smaller than the spread across seeds is reported as *not a clear "
         "difference*; with one seed there is no spread to judge by.\n"
         "- The **presets** are the classic lessons: the paper's ablation, mode collapse, label smoothing, the loss "
-        "zoo, discriminator steps, the VAE's β and plain vs gated PixelCNN. Edit the settings to make your own.")
+        "zoo, discriminator steps, the VAE's β, plain vs gated PixelCNN, the semi-supervised GAN's label counts and "
+        "generator losses, classifier tricks and learning-rate schedules. Edit the settings to make your own.")
 
 
 def _load_preset() -> None:

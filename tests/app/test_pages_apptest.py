@@ -499,7 +499,8 @@ def test_compare_html_report_is_self_contained():
 
 @pytest.mark.parametrize("preset,variants,small", [
     ("vae_beta", 3, "width=4"), ("pixelcnn_gated", 2, "width=6 layers=1"),
-    ("paper_ablation", 5, "g_width=4 d_width=4")])
+    ("paper_ablation", 5, "g_width=4 d_width=4"), ("ssgan_labels", 3, "d_width=32 g_width=16"),
+    ("classifier_tricks", 5, "width=4 batch_size=16")])
 def test_compare_image_presets_show_a_picture_per_variant(compare, preset, variants, small):
     compare.selectbox(key="cmp_preset").set_value(preset).run()
     base = compare.session_state["cmp_base"]

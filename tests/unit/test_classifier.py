@@ -232,6 +232,14 @@ def test_pad_crop_is_a_shifted_window_of_the_padded_image():
     assert len(offsets) > 3
 
 
+@pytest.mark.parametrize("channels", [1, 3])
+def test_pad_crop_returns_the_standard_memory_layout(channels):
+    # one channel once kept the permute's channels-last strides, which made convolutions in a run's thread
+    # corrupt the heap
+    out = pad_crop(torch.rand(4, channels, 8, 8) * 2 - 1, 1, gen(0))
+    assert out.stride() == torch.empty(out.shape).stride()
+
+
 class MeanPixel(nn.Module):
     """Logits that depend only on the sum of the pixels above black: unchanged by shifts that keep the drawing
     inside the frame, and by mirroring."""
