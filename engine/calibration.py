@@ -18,6 +18,8 @@ from typing import Any
 import numpy as np
 import torch
 
+from engine.image_grid import grid_uint8
+
 
 def reliability(probs, labels, bins: int = 15) -> dict[str, Any]:
     """probs (N, K) class probabilities and labels (N,) (numpy or torch) -> numpy arrays per bin: "confidence"
@@ -45,3 +47,13 @@ def confident_mistakes(probs: torch.Tensor, labels: torch.Tensor, n: int) -> tup
     wrong = (predicted != labels).nonzero().flatten()
     wrong = wrong[confidence[wrong].argsort(descending=True)][:n]
     return wrong, predicted[wrong], confidence[wrong]
+
+
+def mistakes_grid(images: torch.Tensor, probs: torch.Tensor, labels: torch.Tensor, n: int) -> dict[str, Any]:
+    """A preview's view of `confident_mistakes`: "misclassified", the uint8 grid (H, W, C) of those images (an empty
+    (0, 0, C) array when none is wrong) and "misclassified_labels", (true, predicted, confidence) for each."""
+    wrong, predicted, confidence = confident_mistakes(probs, labels.to(probs.device), n)
+    grid = (grid_uint8(images[wrong.to(images.device)].cpu(), nrow=8) if len(wrong)
+            else np.zeros((0, 0, images.shape[1]), np.uint8))
+    details = [(int(labels[i]), int(p), float(c)) for i, p, c in zip(wrong, predicted, confidence)]
+    return {"misclassified": grid, "misclassified_labels": details}

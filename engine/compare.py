@@ -23,7 +23,7 @@ BETTER = {  # metric -> which way is better
     "elbo": "higher", "nll_iw": "lower", "reconstruction": "lower", "active_units": "higher",
     "nll_nats": "lower", "bits_per_dim": "lower",
     "test_error": "lower", "ece": "lower", "test_nll": "lower", "baseline_test_error": "lower",
-    "baseline_ece": "lower",
+    "baseline_ece": "lower", "baseline_test_nll": "lower", "teacher_test_error": "lower",
 }
 
 

@@ -65,7 +65,7 @@ if note:
 run_controls.run_controls(run, key="classifier")
 run_controls.saved_downloads(run, key="classifier")
 class_names = trainer.data.class_names
-lr_curve = run.with_trainer(lambda t: t.lr_curve())
+lr_steps, lr_rates = trainer.lr_plot()  # from the configuration alone: no need to pause training
 
 
 def render(snap) -> None:
@@ -79,7 +79,7 @@ def render(snap) -> None:
         st.plotly_chart(charts.curves(history, ["train_error", "test_error", "teacher_test_error"],
                                       title="Error: training batch and held-out test"), key="clf_error_curve")
     with right:
-        st.plotly_chart(classifier_views.lr_figure(lr_curve, preview.get("student_step")), key="clf_lr")
+        st.plotly_chart(classifier_views.lr_figure(lr_steps, lr_rates, preview.get("student_step")), key="clf_lr")
     scored = history.dropna(subset=["test_error"]) if "test_error" in history else history.iloc[0:0]
     if scored.empty:
         st.caption(f"The first held-out evaluation comes at step {trainer.eval_every:,}.")

@@ -113,9 +113,9 @@ def render(snap) -> None:
         if bounds is not None:
             col.plotly_chart(compare_views.points_figure(member.preview, bounds), key=f"cmp_pts_{variant}")
         else:
-            picture = compare_views.picture_of(member.preview)
-            what = "its most confident mistakes, " if "misclassified" in member.preview else ""
-            if picture is not None:
+            found = compare_views.picture_of(member.preview)
+            if found is not None:
+                picture, what = found
                 col.image(picture, width="stretch", caption=f"{what}seed 0, step {member.preview_step:,}")
     st.plotly_chart(compare_views.curves_figure(snap, metric), key="cmp_curves")
     rows = compare_views.rows_of(snap, comparison.metrics)

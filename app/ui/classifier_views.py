@@ -10,13 +10,13 @@ import streamlit as st
 from app.ui.image_views import crisp
 
 
-def lr_figure(curve: np.ndarray, current: int | None = None, *, height: int = 260) -> go.Figure:
-    """The learning rate at every step of the schedule, the current step marked."""
-    fig = go.Figure(go.Scatter(x=np.arange(len(curve)), y=curve, mode="lines", name="learning rate"))
-    if current is not None and len(curve):
-        at = min(max(current, 0), len(curve) - 1)
-        fig.add_trace(go.Scatter(x=[at], y=[curve[at]], mode="markers", marker=dict(size=10, color="#d62728"),
-                                 name=f"now (step {current:,})"))
+def lr_figure(steps: np.ndarray, rates: np.ndarray, current: int | None = None, *, height: int = 260) -> go.Figure:
+    """The learning rate over the schedule's steps, the current step marked (past the end: at the last rate)."""
+    fig = go.Figure(go.Scatter(x=steps, y=rates, mode="lines", name="learning rate"))
+    if current is not None and len(steps):
+        at = int(np.searchsorted(steps, min(max(current, 0), steps[-1])))
+        fig.add_trace(go.Scatter(x=[min(current, steps[-1])], y=[rates[at]], mode="markers",
+                                 marker=dict(size=10, color="#d62728"), name=f"now (step {current:,})"))
     fig.update_layout(height=height, margin=dict(l=10, r=10, t=30, b=10), title="Learning-rate schedule",
                       xaxis_title="step", yaxis_title="learning rate", uirevision="lr",
                       legend=dict(orientation="h", yanchor="bottom", y=1.0, xanchor="right", x=1))

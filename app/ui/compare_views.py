@@ -17,14 +17,16 @@ from engine.compare import BETTER, Comparison, format_settings, split_member_nam
 from engine.runs import Run, Snapshot
 
 PALETTE = ["#1f77b4", "#e4572e", "#2a9d8f", "#6a4c93", "#f4a261"]
-PICTURE_KEYS = ("grid", "samples", "misclassified")  # image GANs, VAEs / PixelCNNs / SSGANs, classifiers
+PICTURE_KEYS = {"grid": "", "samples": "", "misclassified": "its most confident mistakes, "}  # the first found:
+# image GANs, VAEs / PixelCNNs / semi-supervised GANs, classifiers; the value starts the picture's caption
 
 
-def picture_of(preview: dict) -> np.ndarray | None:
-    """The member's sample picture (uint8 (H, W, C)), or None for 2D data (drawn as a plot instead)."""
-    for key in PICTURE_KEYS:
+def picture_of(preview: dict) -> tuple[np.ndarray, str] | None:
+    """The member's picture (uint8 (H, W, C)) and the start of its caption, or None for 2D data (drawn as a plot
+    instead)."""
+    for key, what in PICTURE_KEYS.items():
         if key in preview and preview[key] is not None and preview[key].size:
-            return crisp(preview[key], 360)
+            return crisp(preview[key], 360), what
     return None
 
 

@@ -1,14 +1,16 @@
 """The networks of the semi-supervised GAN on MNIST (Salimans et al. 2016, released `train_mnist_feature_matching`).
 
-Discriminator: Gaussian noise on the input (std 0.3) and before each of five weight-normalised hidden layers (1000,
-500, 250, 250, 250 units, ReLU; std 0.5), then K class logits. Its last hidden layer is f(x) for feature matching.
-Generator: z -> 500 -> 500 (batch norm, softplus) -> image. `width` scales the hidden layers (1000 = the paper's).
+Discriminator: Gaussian noise on the input (std 0.3 on images in [0, 1], so 0.6 on ours in [-1, 1]) and before each
+of five weight-normalised hidden layers (1000, 500, 250, 250, 250 units, ReLU; std 0.5), then K class logits; its
+`width` scales the hidden layers (1000 = the paper's). Its last hidden layer is f(x) for feature matching.
+Generator: z -> 500 -> 500 (batch norm, softplus) -> image.
 Like the paper's, the classifier's layers start from a data-dependent initialisation (`initialise_from`, Salimans &
 Kingma 2016, Sec. 3): each layer's pre-activations on a batch of images get mean 0 and std 1, so the fixed noise
-stds (0.3, 0.5) are measured against activations of unit scale. As in the released code, the hidden layers' scales g
+stds (0.6, 0.5) are measured against activations of unit scale. As in the released code, the hidden layers' scales g
 stay fixed after it (only the directions v and the biases learn; the output layer's g learns too): the features
 that feature matching compares cannot grow without bound.
-NOTE: the generator ends in tanh (images in [-1, 1]) where the paper used a sigmoid on [0, 1].
+NOTE: the generator ends in tanh (images in [-1, 1]) where the paper used a sigmoid on [0, 1], and its output layer
+has no weight normalisation.
 """
 
 from __future__ import annotations
@@ -42,7 +44,7 @@ class MlpClassifierD(nn.Module):
     """images (N, C, H, W) -> K logits; `features(x)` is the last hidden layer (N, width / 4)."""
 
     def __init__(self, image_shape: tuple[int, ...], num_classes: int, width: int = 1000,
-                 input_noise: float = 0.3, hidden_noise: float = 0.5, normalise: bool = True):
+                 input_noise: float = 0.6, hidden_noise: float = 0.5, normalise: bool = True):
         super().__init__()
         def wrap(layer: nn.Linear) -> nn.Module:
             if not normalise:
@@ -64,10 +66,10 @@ class MlpClassifierD(nn.Module):
 
     @torch.no_grad()
     def initialise_from(self, x: torch.Tensor) -> None:
-        """Data-dependent initialisation: layer by layer (noise off), scale each unit's weights and shift its bias so
-        that its pre-activation on `x` has mean 0 and std 1: w <- w / sigma, b <- (b - mu) / sigma."""
+        """Data-dependent initialisation: layer by layer, scale each unit's weights and shift its bias so that its
+        pre-activation on `x` (noise included) has mean 0 and std 1: w <- w / sigma, b <- (b - mu) / sigma."""
         was_training = self.training
-        self.eval()
+        self.train()  # NOTE: the noise layers on, as in the released code's initialisation pass
         h = x
         for module in list(self.body) + list(self.out):
             if isinstance(module, nn.Linear):

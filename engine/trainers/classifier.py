@@ -23,7 +23,7 @@ import torch
 import torch.nn.functional as F
 
 from engine.augment import auto_augment, pad_crop, random_flip, tta_logits
-from engine.calibration import confident_mistakes, reliability
+from engine.calibration import confident_mistakes, mistakes_grid, reliability
 from engine.config import ConfigError
 from engine.image_grid import grid_uint8, png_bytes, to_uint8
 from engine.models.classifier import ResidualCNN
@@ -157,6 +157,15 @@ class ClassifierTrainer(Trainer):
         step = self.teacher_step if self.phase == "teacher" else self.student_step
         return learning_rate(step, **self._schedule())
 
+    def lr_plot(self, points: int = 2000) -> tuple[np.ndarray, np.ndarray]:
+        """(steps, rates) of the student's schedule at up to `points` steps spread over 0..total_steps, for the
+        page's plot (a schedule may be millions of steps long). Reads only the configuration."""
+        c = self.config
+        steps = np.unique(np.linspace(0, c.total_steps, min(points, c.total_steps + 1)).round().astype(int))
+        rates = [learning_rate(int(t), base_lr=self.base_lr, total_steps=c.total_steps, warmup_steps=c.warmup_steps,
+                               schedule=c.schedule) for t in steps]
+        return steps, np.asarray(rates)
+
     def lr_curve(self) -> np.ndarray:
         """The student's rate at every student step 0..total_steps (for the page's plot)."""
         c = self.config
@@ -287,14 +296,10 @@ class ClassifierTrainer(Trainer):
         which = "teacher" if self.phase == "teacher" else "student"
         predictions = self._heldout_log_probs(which, fresh=False)
         probs = predictions.log_probs.exp()
-        wrong, predicted, confidence = confident_mistakes(probs, self.heldout_y, MISCLASSIFIED)
-        images = self.heldout_x[wrong]
-        grid = grid_uint8(images, nrow=8) if len(wrong) else np.zeros((0, 0, images.shape[1]), np.uint8)
-        labels = [(int(self.heldout_y[i]), int(p), float(conf)) for i, p, conf in zip(wrong, predicted, confidence)]
         return {"step": self.step_count, "student_step": self.student_step, "phase": self.phase,
                 "lr": self.current_lr(), "predictions_step": predictions.step,
-                "reliability": reliability(probs, self.heldout_y), "misclassified": grid,
-                "misclassified_labels": labels}
+                "reliability": reliability(probs, self.heldout_y),
+                **mistakes_grid(self.heldout_x, probs, self.heldout_y, MISCLASSIFIED)}
 
     def sample(self, n: int, seed: int = 0) -> dict[str, np.ndarray]:
         """A classifier does not generate: up to n misclassified held-out images (uint8 (n', C, H, W)), most confident

@@ -11,6 +11,8 @@ Randomness comes from separate seeded streams: `labels` (which images keep their
 
 from __future__ import annotations
 
+import copy
+import time
 from typing import Any
 
 import numpy as np
@@ -18,7 +20,7 @@ import torch
 import torch.nn.functional as F
 from torch.optim.swa_utils import AveragedModel, get_ema_multi_avg_fn
 
-from engine.calibration import confident_mistakes, reliability
+from engine.calibration import mistakes_grid, reliability
 from engine.config import ConfigError
 from engine.image_grid import grid_uint8, png_bytes, to_uint8
 from engine.models.ssgan_mlp import MlpClassifierD, MlpGenerator
@@ -30,6 +32,7 @@ from engine.tricks.semi_supervised import log_z, real_probability, supervised_lo
 
 SAMPLES = 64  # generated images in the live grid (a fixed batch of z)
 MISCLASSIFIED = 32  # held-out images the GAN's classifier gets wrong, shown with their labels
+PREVIEW_SHARE = 0.2  # the preview's held-out passes may take at most about this share of the run's time
 
 
 def balanced_subset(labels: torch.Tensor, n_labels: int, num_classes: int, generator: torch.Generator) -> torch.Tensor:
@@ -47,16 +50,6 @@ def balanced_subset(labels: torch.Tensor, n_labels: int, num_classes: int, gener
     return torch.cat(picked).sort().values
 
 
-def misclassified(images: torch.Tensor, probs: torch.Tensor, labels: torch.Tensor, n: int) -> dict[str, Any]:
-    """The preview's grid of the `n` most confidently misclassified images (an empty (0, 0, C) array when none) and
-    (true, predicted, confidence) for each."""
-    wrong, predicted, confidence = confident_mistakes(probs, labels, n)
-    grid = (grid_uint8(images[wrong.to(images.device)].cpu(), nrow=8) if len(wrong)
-            else np.zeros((0, 0, images.shape[1]), np.uint8))
-    details = [(int(labels[i]), int(p), float(c)) for i, p, c in zip(wrong, predicted, confidence)]
-    return {"misclassified": grid, "misclassified_labels": details}
-
-
 class SsganTrainer(Trainer):
     family = "ssgan"
     config_cls = SsganConfig
@@ -64,8 +57,9 @@ class SsganTrainer(Trainer):
     def __init__(self, config: SsganConfig, data):
         if not hasattr(data, "image_shape"):
             raise ConfigError("dataset", f"the ssgan family trains on images; '{config.dataset}' is a 2D dataset")
-        if data.train_labels is None or not data.num_classes:
-            raise ConfigError("dataset", f"'{data.name}' has no labels: a semi-supervised GAN needs some")
+        if data.train_labels is None or data.heldout_labels is None or not data.num_classes:
+            raise ConfigError("dataset", f"'{data.name}' has no labels: a semi-supervised GAN needs some, and "
+                                         "labelled held-out images to measure its test error")
         super().__init__(config, data)
         c = config
         self.log_every, self.eval_every = c.log_every, c.eval_every
@@ -82,31 +76,29 @@ class SsganTrainer(Trainer):
         self.labelled_y = data.train_labels[self.labelled].to(self.device)
         self.heldout_x, self.heldout_y = data.heldout.to(self.device), data.heldout_labels.to(self.device)
         shape, k = data.image_shape, data.num_classes
-
-        def classifier():
-            return MlpClassifierD(shape, k, c.d_width, c.input_noise, c.hidden_noise, c.weight_norm)
-
-        with torch.random.fork_rng(devices=[]):
+        with torch.random.fork_rng(devices=[self.device] if self.device.type == "cuda" else []):
             torch.manual_seed(c.seed)
-            self.d = classifier().to(self.device)
+            self.d = MlpClassifierD(shape, k, c.d_width, c.input_noise, c.hidden_noise, c.weight_norm).to(self.device)
             self.g = MlpGenerator(c.z_dim, shape, c.g_width).to(self.device)
             init = torch.randperm(len(self.train_x), generator=self.streams["labels"])[:500]
             self.d.initialise_from(self.train_x[init.to(self.device)])
-        self.baseline = classifier().to(self.device)
-        self.baseline.load_state_dict(self.d.state_dict())  # the same network, the same starting weights
-        self.d.use_generator(self.streams["noise"])
-        self.baseline.use_generator(self.streams["baseline_noise"])
-        if self.device.type != "cpu":  # noise layers draw on the device: CUDA generators, seeded from the streams
-            for model, name in ((self.d, "noise"), (self.baseline, "baseline_noise")):
+        self.baseline = copy.deepcopy(self.d)  # the same network, the same starting weights
+        # the noise layers draw from the trainer's streams (on a GPU, from CUDA generators seeded from them, saved too)
+        self.device_noise = {}
+        for model, name in ((self.d, "noise"), (self.baseline, "baseline_noise")):
+            if self.device.type == "cpu":
+                model.use_generator(self.streams[name])
+            else:
                 seed = int(torch.randint(0, 2**62, (1,), generator=self.streams[name]))
-                model.use_generator(torch.Generator(self.device).manual_seed(seed))
+                self.device_noise[name] = torch.Generator(self.device).manual_seed(seed)
+                model.use_generator(self.device_noise[name])
         # test error is measured on parameter averages, as in the released code (Polyak averaging)
         self.averages = {name: AveragedModel(model, multi_avg_fn=get_ema_multi_avg_fn(c.average))
                          for name, model in (("ssgan", self.d), ("baseline", self.baseline))}
         self.opts = {name: torch.optim.Adam(model.parameters(), lr=c.lr, betas=(0.5, 0.999))
                      for name, model in (("d", self.d), ("g", self.g), ("baseline", self.baseline))}
         self.view_z = torch.randn(SAMPLES, c.z_dim, generator=torch.Generator().manual_seed(10_000 + c.seed))
-        self._cache: tuple[int, dict] | None = None
+        self._cache: dict[str, Any] | None = None  # the latest held-out pass: its step, time, cost and results
 
     @property
     def n_labels(self) -> int:
@@ -121,6 +113,7 @@ class SsganTrainer(Trainer):
     # ------------------------------------------------------------------ training
     def _batch(self) -> tuple[torch.Tensor, ...]:
         """A labelled batch (images, labels) and two unlabelled batches (the classifier's and the generator's)."""
+        # NOTE: batches are drawn with replacement; the released code cycles through permutations of both sets.
         b, g = self.config.batch_size, self.streams["data"]
         lab = torch.randint(0, len(self.labelled_y), (b,), generator=g).to(self.device)
         unl = torch.randint(0, len(self.train_x), (2, b), generator=g).to(self.device)
@@ -136,9 +129,10 @@ class SsganTrainer(Trainer):
         for model in (self.d, self.g, self.baseline):
             model.train()
         # the classifier: L_supervised + w L_unsupervised
-        fake = self.g(self._z())
+        with torch.no_grad():  # the classifier's step needs no graph through the generator
+            fake = self.g(self._z())
         unl_logits = self.d(x_unl)
-        fake_logits = self.d(fake.detach())
+        fake_logits = self.d(fake)
         supervised = supervised_loss(self.d(x_lab), y)
         unsupervised = unsupervised_loss(unl_logits, fake_logits)
         loss_d = supervised + c.unsupervised_weight * unsupervised
@@ -182,17 +176,25 @@ class SsganTrainer(Trainer):
         net.eval()
         return torch.cat([torch.softmax(net(chunk), 1) for chunk in self.heldout_x.split(1000)]).cpu()
 
-    def _heldout(self) -> dict[str, Any]:
-        """Both classifiers' held-out predictions, computed once per step."""
-        if self._cache is None or self._cache[0] != self.step_count:
-            labels = self.heldout_y.cpu()
-            ssgan, baseline = self.probabilities("ssgan"), self.probabilities("baseline")
-            self._cache = (self.step_count, {
-                "labels": labels, "ssgan": ssgan, "baseline": baseline,
-                "reliability": reliability(ssgan.numpy(), labels.numpy()),
-                "baseline_reliability": reliability(baseline.numpy(), labels.numpy()),
-                **misclassified(self.heldout_x, ssgan, labels, MISCLASSIFIED)})
-        return self._cache[1]
+    def _heldout(self, fresh: bool = True) -> dict[str, Any]:
+        """Both classifiers' held-out predictions, at most one pass per step. The preview (`fresh` False) also takes
+        an older step's pass while the time since it is shorter than its cost / PREVIEW_SHARE, so previews cost at
+        most about that share of the run's time (a pass over MNIST's 2,000 held-out images takes a tenth of a
+        second on a CPU)."""
+        last = self._cache
+        if last is not None and (last["step"] == self.step_count or
+                                 not fresh and time.monotonic() - last["done_at"] < last["seconds"] / PREVIEW_SHARE):
+            return last
+        start = time.monotonic()
+        labels = self.heldout_y.cpu()
+        ssgan, baseline = self.probabilities("ssgan"), self.probabilities("baseline")
+        self._cache = {"step": self.step_count, "labels": labels, "ssgan": ssgan, "baseline": baseline,
+                       "reliability": reliability(ssgan, labels),
+                       "baseline_reliability": reliability(baseline, labels),
+                       **mistakes_grid(self.heldout_x, ssgan, labels, MISCLASSIFIED)}
+        self._cache["done_at"] = time.monotonic()
+        self._cache["seconds"] = self._cache["done_at"] - start
+        return self._cache
 
     @torch.no_grad()
     def generate(self, z: torch.Tensor) -> torch.Tensor:
@@ -200,8 +202,9 @@ class SsganTrainer(Trainer):
         return self.g(z.to(self.device))
 
     def preview(self) -> dict[str, Any]:
-        held = self._heldout()
-        return {"step": self.step_count, "samples": grid_uint8(self.generate(self.view_z), nrow=8),
+        held = self._heldout(fresh=False)
+        return {"step": self.step_count, "predictions_step": held["step"],
+                "samples": grid_uint8(self.generate(self.view_z), nrow=8),
                 **{k: held[k] for k in ("reliability", "baseline_reliability", "misclassified",
                                         "misclassified_labels")}}
 
@@ -236,6 +239,7 @@ class SsganTrainer(Trainer):
                        **{f"average_{name}": avg.state_dict() for name, avg in self.averages.items()}},
             "optimizers": {name: opt.state_dict() for name, opt in self.opts.items()},
             "rng": {name: g.get_state() for name, g in self.streams.items()},
+            "device_rng": {name: g.get_state() for name, g in self.device_noise.items()},
         }
 
     def load_state_dict(self, state: dict[str, Any]) -> None:
@@ -248,4 +252,7 @@ class SsganTrainer(Trainer):
             opt.load_state_dict(state["optimizers"][name])
         for name, g in self.streams.items():
             g.set_state(state["rng"][name])
+        for name, g in self.device_noise.items():
+            if name in state.get("device_rng", {}):
+                g.set_state(state["device_rng"][name])
         self._cache = None

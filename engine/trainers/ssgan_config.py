@@ -37,8 +37,11 @@ class SsganConfig:
     g_width: int = param(500, "Hidden units of the generator's two layers (the paper: 500).", low=8, high=4000,
                          label="Generator width")
     z_dim: int = param(100, "Size of the generator's noise z.", low=1, high=512, label="Noise dimensions")
-    input_noise: float = param(0.3, "Std of the Gaussian noise added to the classifier's input (the paper: 0.3).",
-                               low=0.0, high=2.0, label="Input noise")
+    input_noise: float = param(
+        0.6,
+        "Std of the Gaussian noise added to the classifier's input: 0.6 on images in [-1, 1] is the paper's 0.3 on "
+        "images in [0, 1].",
+        low=0.0, high=2.0, label="Input noise")
     hidden_noise: float = param(0.5, "Std of the Gaussian noise added before each hidden layer (the paper: 0.5).",
                                 low=0.0, high=2.0, label="Hidden noise")
     weight_norm: bool = param(True, "Weight normalisation of the classifier's layers (Salimans & Kingma 2016).",

@@ -13,7 +13,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from engine.augment import POLICIES, auto_augment, pad_crop, random_flip, tta_logits
-from engine.calibration import reliability
+from engine.calibration import mistakes_grid, reliability
 from engine.config import ConfigError
 from engine.data import ImageDataset
 from engine.models.classifier import ResidualBlock, ResidualCNN
@@ -259,6 +259,37 @@ def test_tta_none_is_log_softmax_and_crops_of_an_invariant_model_change_nothing(
     plain = tta_logits(MeanPixel(), drawings, "none")
     for mode in ("five_crop", "ten_crop"):
         torch.testing.assert_close(tta_logits(MeanPixel(), drawings, mode, padding=2), plain)
+
+
+def test_ten_crop_averages_the_probabilities_of_each_image_over_its_own_views():
+    from torchvision.transforms.v2 import functional as TF
+
+    model = ResidualCNN(1, 10, width=4).eval()  # depends on where the strokes are: each view gives other logits
+    x = images(n=3)
+    padded = F.pad(x, (1, 1, 1, 1), value=-1.0)
+    with torch.no_grad():
+        views = [F.softmax(model(view), 1) for view in TF.ten_crop(padded, [8, 8])]  # each (N, K)
+        expected = torch.stack(views).mean(0).log()
+        torch.testing.assert_close(tta_logits(model, x, "ten_crop", padding=1), expected)
+        assert not torch.allclose(views[0], views[4]), "the views differ, so the test can tell them apart"
+
+
+def test_the_preview_grid_of_mistakes_is_empty_when_nothing_is_wrong():
+    x, labels = images(n=4), torch.tensor([0, 1, 2, 1])
+    right = F.one_hot(labels, 3).float()
+    view = mistakes_grid(x, right, labels, 32)
+    assert view["misclassified"].shape == (0, 0, 1) and view["misclassified_labels"] == []
+    wrong = right.roll(1, dims=1) * 0.9 + 0.05
+    view = mistakes_grid(x, wrong, labels, 2)
+    assert view["misclassified"].dtype == np.uint8 and len(view["misclassified_labels"]) == 2
+    assert all(t != p for t, p, _ in view["misclassified_labels"])
+
+
+def test_the_schedule_plot_spreads_at_most_its_points_over_a_long_schedule():
+    t = build_trainer("classifier", {**FAST, "total_steps": 10**6, "warmup_steps": 1000})
+    steps, rates = t.lr_plot(points=500)
+    assert len(steps) <= 500 and steps[0] == 0 and steps[-1] == 10**6
+    assert rates[0] == pytest.approx(t.base_lr / 1000) and rates[-1] == 0.0
 
 
 # ------------------------------------------------------------------ calibration

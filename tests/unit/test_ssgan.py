@@ -82,8 +82,9 @@ def test_data_dependent_initialisation_standardises_every_layer_and_freezes_hidd
     torch.manual_seed(0)
     d = MlpClassifierD((1, 8, 8), 10, width=64)
     x = torch.rand(300, 1, 8, 8) * 2 - 1
-    d.initialise_from(x)
-    d.eval()
+    d.use_generator(torch.Generator().manual_seed(5))
+    d.initialise_from(x)  # with its noise layers on, as in the released code
+    d.use_generator(torch.Generator().manual_seed(5))  # replay the same noise
     h, linears = x, 0
     for module in list(d.body) + list(d.out):
         if isinstance(module, torch.nn.Linear):
