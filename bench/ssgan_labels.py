@@ -80,7 +80,8 @@ def main() -> None:
              "baseline": [r["curve"][-1]["baseline_test_error"] for r in runs]}
     v = verdict(final, "lower")
     minutes = statistics.fmean(r["seconds"] for r in runs) / 60
-    print(f"verdict: {v['text']}\nper seed {minutes:.1f} min of one CPU thread; the paper: {PAPER}")
+    print(f"verdict: {v['text']}\nper seed {minutes:.1f} min of wall-clock time (one torch thread each, "
+          f"{a.workers} seeds at once); the paper: {PAPER}")
     if a.out:
         Path(a.out).write_text(json.dumps({"settings": values, "steps": a.steps, "runs": runs, "final": final,
                                            "verdict": v, "paper": PAPER}, indent=2) + "\n")
