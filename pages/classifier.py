@@ -3,8 +3,8 @@ distillation, augmentation policies, test-time augmentation), with the schedule,
 
 import streamlit as st
 
-from app.ui import (charts, classifier_views, controls, model_run, nav, panels, run_controls, session)
-from engine.config import live_keys, specs
+from app.ui import (charts, classifier_views, controls, model_run, nav, panels, run_controls)
+from engine.config import live_keys
 from engine.trainers.classifier_config import ClassifierConfig
 
 SLOT = "classifier"
@@ -47,23 +47,8 @@ with st.sidebar:
             controls.widgets(ClassifierConfig, names)
 
 keys = ["data_root"] + [k for names in GROUPS.values() for k in names]
-values = {k: st.session_state.get(k, specs(ClassifierConfig)[k].default) for k in keys}
-values["dataset"] = dataset
-if not dataset:
-    run, problem = session.get_run(SLOT), "Type the path of a labelled image folder in the sidebar."
-else:
-    run, problem = model_run.model_run(SLOT, "classifier", values)
-if problem:
-    st.error(problem, icon=":material/error:")
-if run is None:
-    st.stop()
-
+run = model_run.page_run(SLOT, "classifier", ClassifierConfig, keys, dataset)
 trainer = run.trainers[0]
-note = getattr(trainer.data, "note", "")
-if note:
-    st.caption(note)
-run_controls.run_controls(run, key="classifier")
-run_controls.saved_downloads(run, key="classifier")
 class_names = trainer.data.class_names
 lr_steps, lr_rates = trainer.lr_plot()  # from the configuration alone: no need to pause training
 

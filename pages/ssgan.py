@@ -3,8 +3,7 @@ ones, beside the same network trained on the labels alone."""
 
 import streamlit as st
 
-from app.ui import (charts, classifier_views, controls, image_views, model_run, nav, panels, run_controls,
-                    session)
+from app.ui import (charts, classifier_views, controls, image_views, model_run, nav, panels, run_controls)
 from engine.config import live_keys, specs
 from engine.trainers.ssgan_config import SsganConfig
 
@@ -43,23 +42,8 @@ with st.sidebar:
     controls.widgets(SsganConfig, LIVE_KEYS)
 
 keys = ["data_root"] + MODEL_KEYS + LIVE_KEYS
-values = {k: st.session_state.get(k, specs(SsganConfig)[k].default) for k in keys}
-values["dataset"] = dataset
-if not dataset:
-    run, problem = session.get_run(SLOT), "Type the path of a labelled image folder in the sidebar."
-else:
-    run, problem = model_run.model_run(SLOT, "ssgan", values)
-if problem:
-    st.error(problem, icon=":material/error:")
-if run is None:
-    st.stop()
-
+run = model_run.page_run(SLOT, "ssgan", SsganConfig, keys, dataset)
 trainer = run.trainers[0]
-note = getattr(trainer.data, "note", "")
-if note:
-    st.caption(note)
-run_controls.run_controls(run, key="ssgan")
-run_controls.saved_downloads(run, key="ssgan")
 class_names = trainer.data.class_names
 
 

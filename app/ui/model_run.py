@@ -60,3 +60,28 @@ def model_run(slot: str, family: str, values: dict[str, Any], *,
         st.toast("New model: a setting that changes the model or data was changed.", icon=":material/refresh:")
     st.session_state[f"_{slot}_identity"] = identity
     return session.put_run(slot, new_run), None
+
+
+def page_run(slot: str, family: str, config_cls, keys: list[str], dataset: str, *,
+             missing_folder: str = "Type the path of a labelled image folder in the sidebar.") -> Run:
+    """A model page's run from its widgets (`keys` read from the session, `dataset` from the picker): a problem is
+    shown above it, the page stops when there is no run yet; the dataset's note, the run controls and the saved
+    run's downloads are drawn under it."""
+    from app.ui import run_controls
+
+    values = {k: st.session_state.get(k, specs(config_cls)[k].default) for k in keys}
+    values["dataset"] = dataset
+    if not dataset:
+        run, problem = session.get_run(slot), missing_folder
+    else:
+        run, problem = model_run(slot, family, values)
+    if problem:
+        st.error(problem, icon=":material/error:")
+    if run is None:
+        st.stop()
+    note = getattr(run.trainers[0].data, "note", "")
+    if note:
+        st.caption(note)
+    run_controls.run_controls(run, key=slot)
+    run_controls.saved_downloads(run, key=slot)
+    return run
