@@ -77,8 +77,12 @@ class Trainer:
         raise NotImplementedError
 
     def sample_png(self, n: int = 64, seed: int = 0) -> bytes:
-        """A PNG picture of samples (grid or scatter) for samples.png."""
-        raise NotImplementedError
+        """A PNG picture of samples for samples.png: here a grid of `sample`'s images, 8 to a row, enlarged to about
+        128 pixels per image (families with points or classes draw their own)."""
+        from engine.image_grid import grid_uint8, png_bytes
+
+        images = torch.as_tensor(self.sample(n, seed)["images"]).float() / 127.5 - 1
+        return png_bytes(grid_uint8(images, nrow=8), scale=max(1, 128 // images.shape[-1]))
 
     # --- persistence ------------------------------------------------------------------------------------------
     def config_dict(self) -> dict[str, Any]:

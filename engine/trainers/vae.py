@@ -15,7 +15,7 @@ import torch
 
 from engine import judge as judges
 from engine.config import ConfigError
-from engine.image_grid import grid_uint8, png_bytes, to_uint8
+from engine.image_grid import grid_uint8, to_uint8
 from engine.models.conv_vae import ConvDecoder, ConvEncoder
 from engine.trainers.base import Trainer, check_finite
 from engine.trainers.gan import pick_device
@@ -191,10 +191,6 @@ class VaeTrainer(Trainer):
     def sample(self, n: int, seed: int = 0) -> dict[str, np.ndarray]:
         z = torch.randn(n, self.config.latent_dim, generator=torch.Generator().manual_seed(seed))
         return {"images": to_uint8(self.decode(z))}
-
-    def sample_png(self, n: int = 64, seed: int = 0) -> bytes:
-        images = torch.as_tensor(self.sample(n, seed)["images"]).float() / 127.5 - 1
-        return png_bytes(grid_uint8(images, nrow=8), scale=max(1, 128 // images.shape[-1]))
 
     # ------------------------------------------------------------------ persistence
     def state_dict(self) -> dict[str, Any]:
