@@ -83,6 +83,18 @@ def test_vae_trains_in_the_browser(page, app_url):
     wait_count(page, "img", 2, "reconstructions and samples")
 
 
+def test_ssgan_trains_in_the_browser(page, app_url):
+    play_see_steps_then_pause(page, f"{app_url}/ssgan?d_width=32&g_width=16", "Semi-supervised GAN")
+    wait_count(page, "img", 1, "the generated images")
+    wait_count(page, ".js-plotly-plot", 3, "error curves, losses, D on real and generated")
+
+
+def test_classifier_trains_in_the_browser(page, app_url):
+    play_see_steps_then_pause(page, f"{app_url}/classifier?width=4&batch_size=16&mixup=0.2", "Classifier tricks")
+    page.get_by_text("Learning-rate schedule").first.wait_for()
+    wait_count(page, ".js-plotly-plot", 3, "the error curves, the schedule and the reliability diagram")
+
+
 def test_pixelcnn_trains_and_draws_value_by_value_in_the_browser(page, app_url):
     play_see_steps_then_pause(page, f"{app_url}/pixelcnn?width=8&layers=2", "PixelCNN")
     page.locator("summary").filter(has_text="Watch a sample being drawn").click()
@@ -107,14 +119,3 @@ def test_compare_trains_the_group_in_the_browser(page, app_url):
     page.get_by_text("one-sided (0.9)").first.wait_for()
     wait_count(page, ".js-plotly-plot", 3, "a plot per variant and the curves")
 
-
-def test_ssgan_trains_in_the_browser(page, app_url):
-    play_see_steps_then_pause(page, f"{app_url}/ssgan?d_width=32&g_width=16", "Semi-supervised GAN")
-    wait_count(page, "img", 1, "the generated images")
-    wait_count(page, ".js-plotly-plot", 3, "error curves, losses, D on real and generated")
-
-
-def test_classifier_trains_in_the_browser(page, app_url):
-    play_see_steps_then_pause(page, f"{app_url}/classifier?width=4&batch_size=16&mixup=0.2", "Classifier tricks")
-    page.get_by_text("Learning-rate schedule").first.wait_for()
-    wait_count(page, ".js-plotly-plot", 3, "the error curves, the schedule and the reliability diagram")
