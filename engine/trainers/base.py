@@ -7,10 +7,38 @@ A trainer owns its models, optimizers, data order and random streams. It is driv
 from __future__ import annotations
 
 import math
-from typing import Any
+import time
+from dataclasses import dataclass
+from typing import Any, Callable
 
 import numpy as np
 import torch
+
+
+PREVIEW_SHARE = 0.2  # a preview's held-out passes may take at most about this share of a run's time
+
+
+@dataclass(frozen=True)
+class HeldoutPass:
+    """One timed pass over the held-out split: the step it was made at, its result, when it ended (time.monotonic)
+    and how many seconds it took. Evaluations want the current step's pass; a preview (`fresh` False) also takes an
+    older one while the time since it is shorter than its cost / PREVIEW_SHARE, so previews of a model whose pass
+    takes seconds (MNIST on a CPU) cost at most about that share of the run's time."""
+
+    step: int
+    result: Any
+    done_at: float
+    seconds: float
+
+    @classmethod
+    def run(cls, step: int, compute: Callable[[], Any]) -> "HeldoutPass":
+        start = time.monotonic()
+        result = compute()
+        done = time.monotonic()
+        return cls(step, result, done, done - start)
+
+    def reusable(self, step: int, fresh: bool) -> bool:
+        return self.step == step or not fresh and time.monotonic() - self.done_at < self.seconds / PREVIEW_SHARE
 
 
 class Diverged(RuntimeError):

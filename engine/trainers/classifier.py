@@ -13,9 +13,7 @@ the teacher phase (`student_step`). `step_count` counts both phases (the command
 
 from __future__ import annotations
 
-import time
 from contextlib import contextmanager
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -27,7 +25,7 @@ from engine.calibration import confident_mistakes, mistakes_grid, reliability
 from engine.config import ConfigError
 from engine.image_grid import grid_uint8, png_bytes, to_uint8
 from engine.models.classifier import ResidualCNN
-from engine.trainers.base import Trainer, check_finite
+from engine.trainers.base import HeldoutPass, Trainer, check_finite
 from engine.trainers.classifier_config import ClassifierConfig
 from engine.trainers.gan import pick_device
 from engine.tricks.cutout import cutout
@@ -40,19 +38,7 @@ from engine.tricks.soft_targets import smooth_labels, soft_cross_entropy
 STREAMS = ("data", "flip", "crop", "policy", "cutout", "mixup", "dropout")
 EVAL_CHUNK = 250  # images per forward pass while evaluating, test-time views included (a larger batch is no faster)
 VIEWS = {"none": 1, "five_crop": 5, "ten_crop": 10}
-PREVIEW_SHARE = 0.2  # the preview's held-out pass may take at most about this share of the run's time
 MISCLASSIFIED = 32  # wrongly classified held-out images in the preview
-
-
-@dataclass(frozen=True)
-class Predictions:
-    """One pass over the held-out split: the step it was made at, log-probabilities (N, K), when it ended
-    (time.monotonic) and how many seconds it took."""
-
-    step: int
-    log_probs: torch.Tensor
-    done_at: float
-    seconds: float
 
 
 class ClassifierTrainer(Trainer):
@@ -92,7 +78,7 @@ class ClassifierTrainer(Trainer):
                 self.teacher = ResidualCNN(channels, self.num_classes, c.teacher_width, c.blocks).to(self.device)
             self.teacher_opt = self._sgd(self.teacher)
         self.streams = {name: torch.Generator().manual_seed(c.seed * 7919 + i) for i, name in enumerate(STREAMS)}
-        self._predictions: dict[tuple, Predictions] = {}  # the latest held-out pass per network and TTA setting
+        self._predictions: dict[tuple, HeldoutPass] = {}  # the latest held-out pass per network and TTA setting
 
     # ------------------------------------------------------------------ set-up
     def _check_cutout(self, size: int) -> None:
@@ -252,27 +238,27 @@ class ClassifierTrainer(Trainer):
         return out
 
     # ------------------------------------------------------------------ looking at it
-    def _heldout_log_probs(self, which: str, fresh: bool = True) -> Predictions:
-        """Log-probabilities (N, K) of the whole held-out split by the student or the teacher, with the configured
-        test-time augmentation, at most one pass per step. `fresh`=False (the preview) also accepts an older step's
-        pass while the time since it is shorter than its cost / PREVIEW_SHARE: one pass on MNIST takes seconds on a
-        CPU, and a 1-2 Hz preview must not take most of the run's time."""
+    def _heldout_log_probs(self, which: str, fresh: bool = True) -> HeldoutPass:
+        """The pass whose result is the log-probabilities (N, K) of the whole held-out split by the student or the
+        teacher, with the configured test-time augmentation: at most one per step, and for the preview (`fresh`
+        False) a recent one (`HeldoutPass.reusable`)."""
         c = self.config
         key = (which, c.tta, c.crop_padding)
         last = self._predictions.get(key)
-        if last is not None and (last.step == self.step_count or
-                                 not fresh and time.monotonic() - last.done_at < last.seconds / PREVIEW_SHARE):
+        if last is not None and last.reusable(self.step_count, fresh):
             return last
         model = self.student if which == "student" else self.teacher
-        was_training = model.training
-        model.eval()
-        start = time.monotonic()
-        with torch.no_grad():
-            chunks = self.heldout_x.split(max(1, EVAL_CHUNK // VIEWS[c.tta]))
-            log_probs = torch.cat([tta_logits(model, chunk, c.tta, c.crop_padding) for chunk in chunks])
-        model.train(was_training)
-        done = time.monotonic()
-        self._predictions[key] = Predictions(self.step_count, log_probs, done, done - start)
+
+        def log_probs() -> torch.Tensor:
+            was_training = model.training
+            model.eval()
+            with torch.no_grad():
+                chunks = self.heldout_x.split(max(1, EVAL_CHUNK // VIEWS[c.tta]))
+                out = torch.cat([tta_logits(model, chunk, c.tta, c.crop_padding) for chunk in chunks])
+            model.train(was_training)
+            return out
+
+        self._predictions[key] = HeldoutPass.run(self.step_count, log_probs)
         return self._predictions[key]
 
     def _error(self, log_probs: torch.Tensor) -> float:
@@ -281,12 +267,12 @@ class ClassifierTrainer(Trainer):
     def evaluate(self) -> dict[str, float]:
         """test_error, ece (15 bins) and test_nll (nats per image) of the student on the whole held-out split, with
         the test-time augmentation when set; teacher_test_error once the teacher has trained (or was loaded)."""
-        log_probs = self._heldout_log_probs("student").log_probs
+        log_probs = self._heldout_log_probs("student").result
         out = {"test_error": self._error(log_probs),
                "ece": reliability(log_probs.exp(), self.heldout_y)["ece"],
                "test_nll": float(-log_probs.gather(1, self.heldout_y[:, None]).mean())}
         if self.teacher is not None and (self.teacher_opt is None or self.teacher_step > 0):
-            out["teacher_test_error"] = self._error(self._heldout_log_probs("teacher").log_probs)
+            out["teacher_test_error"] = self._error(self._heldout_log_probs("teacher").result)
         return out
 
     def preview(self) -> dict[str, Any]:
@@ -295,7 +281,7 @@ class ClassifierTrainer(Trainer):
         held-out pass of step `predictions_step` (the current step, or a recent one: see `_heldout_log_probs`)."""
         which = "teacher" if self.phase == "teacher" else "student"
         predictions = self._heldout_log_probs(which, fresh=False)
-        probs = predictions.log_probs.exp()
+        probs = predictions.result.exp()
         return {"step": self.step_count, "student_step": self.student_step, "phase": self.phase,
                 "lr": self.current_lr(), "predictions_step": predictions.step,
                 "reliability": reliability(probs, self.heldout_y),
@@ -304,7 +290,7 @@ class ClassifierTrainer(Trainer):
     def sample(self, n: int, seed: int = 0) -> dict[str, np.ndarray]:
         """A classifier does not generate: up to n misclassified held-out images (uint8 (n', C, H, W)), most confident
         first, with their labels, predictions and confidences. `seed` is unused (the held-out split is fixed)."""
-        probs = self._heldout_log_probs("teacher" if self.phase == "teacher" else "student").log_probs.exp()
+        probs = self._heldout_log_probs("teacher" if self.phase == "teacher" else "student").result.exp()
         wrong, predicted, confidence = confident_mistakes(probs, self.heldout_y, n)
         return {"images": to_uint8(self.heldout_x[wrong]), "labels": self.heldout_y[wrong].cpu().numpy(),
                 "predicted": predicted.cpu().numpy(), "confidence": confidence.float().cpu().numpy()}

@@ -12,7 +12,6 @@ Randomness comes from separate seeded streams: `labels` (which images keep their
 from __future__ import annotations
 
 import copy
-import time
 from typing import Any
 
 import numpy as np
@@ -24,7 +23,7 @@ from engine.calibration import mistakes_grid, reliability
 from engine.config import ConfigError
 from engine.image_grid import grid_uint8, to_uint8
 from engine.models.ssgan_mlp import MlpClassifierD, MlpGenerator
-from engine.trainers.base import Trainer, check_finite
+from engine.trainers.base import HeldoutPass, Trainer, check_finite
 from engine.trainers.gan import pick_device
 from engine.trainers.ssgan_config import SsganConfig
 from engine.tricks.feature_matching import feature_matching_loss
@@ -32,7 +31,6 @@ from engine.tricks.semi_supervised import log_z, real_probability, supervised_lo
 
 SAMPLES = 64  # generated images in the live grid (a fixed batch of z)
 MISCLASSIFIED = 32  # held-out images the GAN's classifier gets wrong, shown with their labels
-PREVIEW_SHARE = 0.2  # the preview's held-out passes may take at most about this share of the run's time
 
 
 def balanced_subset(labels: torch.Tensor, n_labels: int, num_classes: int, generator: torch.Generator) -> torch.Tensor:
@@ -98,7 +96,7 @@ class SsganTrainer(Trainer):
         self.opts = {name: torch.optim.Adam(model.parameters(), lr=c.lr, betas=(0.5, 0.999))
                      for name, model in (("d", self.d), ("g", self.g), ("baseline", self.baseline))}
         self.view_z = torch.randn(SAMPLES, c.z_dim, generator=torch.Generator().manual_seed(10_000 + c.seed))
-        self._cache: dict[str, Any] | None = None  # the latest held-out pass: its step, time, cost and results
+        self._cache: HeldoutPass | None = None  # the latest held-out pass of both classifiers
 
     @property
     def n_labels(self) -> int:
@@ -176,24 +174,20 @@ class SsganTrainer(Trainer):
         net.eval()
         return torch.cat([torch.softmax(net(chunk), 1) for chunk in self.heldout_x.split(1000)]).cpu()
 
-    def _heldout(self, fresh: bool = True) -> dict[str, Any]:
-        """Both classifiers' held-out predictions, at most one pass per step. The preview (`fresh` False) also takes
-        an older step's pass while the time since it is shorter than its cost / PREVIEW_SHARE, so previews cost at
-        most about that share of the run's time (a pass over MNIST's 2,000 held-out images takes a tenth of a
-        second on a CPU)."""
-        last = self._cache
-        if last is not None and (last["step"] == self.step_count or
-                                 not fresh and time.monotonic() - last["done_at"] < last["seconds"] / PREVIEW_SHARE):
-            return last
-        start = time.monotonic()
-        labels = self.heldout_y.cpu()
-        ssgan, baseline = self.probabilities("ssgan"), self.probabilities("baseline")
-        self._cache = {"step": self.step_count, "labels": labels, "ssgan": ssgan, "baseline": baseline,
-                       "reliability": reliability(ssgan, labels),
-                       "baseline_reliability": reliability(baseline, labels),
-                       **mistakes_grid(self.heldout_x, ssgan, labels, MISCLASSIFIED)}
-        self._cache["done_at"] = time.monotonic()
-        self._cache["seconds"] = self._cache["done_at"] - start
+    def _heldout(self, fresh: bool = True) -> HeldoutPass:
+        """Both classifiers' held-out predictions, calibration and mistakes: at most one pass per step, and for the
+        preview (`fresh` False) a recent one (`HeldoutPass.reusable`)."""
+        if self._cache is not None and self._cache.reusable(self.step_count, fresh):
+            return self._cache
+
+        def predictions() -> dict[str, Any]:
+            labels = self.heldout_y.cpu()
+            ssgan, baseline = self.probabilities("ssgan"), self.probabilities("baseline")
+            return {"labels": labels, "ssgan": ssgan, "baseline": baseline,
+                    "reliability": reliability(ssgan, labels), "baseline_reliability": reliability(baseline, labels),
+                    **mistakes_grid(self.heldout_x, ssgan, labels, MISCLASSIFIED)}
+
+        self._cache = HeldoutPass.run(self.step_count, predictions)
         return self._cache
 
     @torch.no_grad()
@@ -203,9 +197,9 @@ class SsganTrainer(Trainer):
 
     def preview(self) -> dict[str, Any]:
         held = self._heldout(fresh=False)
-        return {"step": self.step_count, "predictions_step": held["step"],
+        return {"step": self.step_count, "predictions_step": held.step,
                 "samples": grid_uint8(self.generate(self.view_z), nrow=8),
-                **{k: held[k] for k in ("reliability", "baseline_reliability", "misclassified",
+                **{k: held.result[k] for k in ("reliability", "baseline_reliability", "misclassified",
                                         "misclassified_labels")}}
 
     def labelled_grid(self, n: int = 100) -> np.ndarray:
@@ -214,7 +208,7 @@ class SsganTrainer(Trainer):
         return grid_uint8(self.labelled_x[order.to(self.device)].cpu(), nrow=10)
 
     def evaluate(self) -> dict[str, float]:
-        held = self._heldout()
+        held = self._heldout().result
         out: dict[str, float] = {"n_labels": float(self.n_labels)}
         for name, prefix in (("ssgan", ""), ("baseline", "baseline_")):
             probs = held[name]

@@ -327,7 +327,7 @@ def test_the_trainer_learns_digits_and_reports_its_metrics():
 
 
 def test_preview_reuses_the_held_out_pass_of_the_same_step_and_within_its_time_budget(monkeypatch):
-    import engine.trainers.classifier as family
+    import engine.trainers.base as family  # where HeldoutPass reads PREVIEW_SHARE
 
     t = trainer()
     t.step()
