@@ -15,7 +15,7 @@ sys.setswitchinterval(float(os.environ.get("GENLAB_SWITCH_INTERVAL", "0.0005")))
 
 import streamlit as st  # noqa: E402
 
-from engine import judge  # noqa: E402
+from engine.metrics import judge  # noqa: E402
 
 judge.BACKGROUND = True  # runs never wait for a judge classifier to train: their metrics start once it is ready
 

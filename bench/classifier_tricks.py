@@ -58,7 +58,7 @@ def one(job):
     import torch
 
     torch.set_num_threads(1)
-    from engine.trainers import build_trainer
+    from engine.registry import build_trainer
 
     t = build_trainer("classifier", {**values, "seed": seed, "total_steps": steps})
     start = time.perf_counter()

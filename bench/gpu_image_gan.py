@@ -16,7 +16,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import torch  # noqa: E402
 
-from engine.trainers import build_trainer  # noqa: E402
+from engine.registry import build_trainer  # noqa: E402
 
 TRICKS = {
     "feature matching": {"feature_matching": True},

@@ -40,7 +40,7 @@ def one(job):
     import torch
 
     torch.set_num_threads(1)
-    from engine.trainers import build_trainer
+    from engine.registry import build_trainer
 
     t = build_trainer("gan", {**values, "seed": seed})
     start = time.perf_counter()
@@ -79,7 +79,7 @@ def main() -> None:
     p.add_argument("--resume", help="the output of an interrupted run of this script: its finished runs are reused")
     a = p.parse_args()
     from engine.data import load_dataset
-    from engine.judge import load_or_train_judge
+    from engine.metrics.judge import load_or_train_judge
 
     load_or_train_judge(load_dataset(a.dataset, data_root=a.data_root))  # train the judge once, before the pool
     base = {"dataset": a.dataset, "data_root": a.data_root}

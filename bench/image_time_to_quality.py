@@ -23,8 +23,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import torch  # noqa: E402
 
-from engine.image_metrics import image_metrics, judge_score  # noqa: E402
-from engine.trainers import build_trainer  # noqa: E402
+from engine.metrics.images import image_metrics, judge_score  # noqa: E402
+from engine.registry import build_trainer  # noqa: E402
 
 CONFIGS = {
     "ours (image defaults)": {},

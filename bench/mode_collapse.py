@@ -14,7 +14,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from engine.presets import GAN2D_PRESETS, MBD  # noqa: E402
+from engine.families.gan.presets import GAN2D_PRESETS, MBD  # noqa: E402
 
 BASE = GAN2D_PRESETS["mode_collapse_plain"].values
 VARIANTS = {
@@ -34,7 +34,7 @@ def one(job):
     import torch
 
     torch.set_num_threads(1)
-    from engine.trainers import build_trainer
+    from engine.registry import build_trainer
 
     t = build_trainer("gan", {**BASE, **extra, "seed": seed})
     start = time.perf_counter()

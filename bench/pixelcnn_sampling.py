@@ -18,9 +18,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import torch  # noqa: E402
 
-from engine.autoregressive import raster_scan  # noqa: E402
+from engine.families.pixelcnn.sampler import raster_scan  # noqa: E402
 from engine.models.pixelcnn import build_pixelcnn  # noqa: E402
-from engine.pixel_likelihoods import params_per_channel  # noqa: E402
+from engine.families.pixelcnn.likelihoods import params_per_channel  # noqa: E402
 
 
 def timed_sample(model, output, shape, n, sampler, device):

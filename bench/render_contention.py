@@ -22,7 +22,7 @@ import torch  # noqa: E402
 
 from app.ui import charts, plots2d  # noqa: E402
 from engine.runs import Run, torch_threads  # noqa: E402
-from engine.trainers import build_trainer  # noqa: E402
+from engine.registry import build_trainer  # noqa: E402
 from run_overhead import training_rate  # noqa: E402  (bench/ is on the path when a script here runs)
 
 CONFIG = {"dataset": "ring8"}  # the page's defaults

@@ -17,9 +17,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import torch  # noqa: E402
 
 from engine.config import parse_set_args  # noqa: E402
-from engine.presets import GAN2D_PRESETS  # noqa: E402
+from engine.families.gan.presets import GAN2D_PRESETS  # noqa: E402
 from engine.runs import torch_threads  # noqa: E402
-from engine.trainers import build_trainer  # noqa: E402
+from engine.registry import build_trainer  # noqa: E402
 
 
 def time_to_all_modes(values: dict, seed: int, check: int, limit: float) -> tuple[float, int]:

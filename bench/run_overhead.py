@@ -22,7 +22,7 @@ import torch  # noqa: E402
 
 from engine.config import parse_set_args  # noqa: E402
 from engine.runs import Run, torch_threads  # noqa: E402
-from engine.trainers import build_trainer  # noqa: E402
+from engine.registry import build_trainer  # noqa: E402
 
 CONFIG = {"dataset": "ring8"}  # the page's defaults
 

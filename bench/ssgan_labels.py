@@ -34,7 +34,7 @@ def one(job):
     import torch
 
     torch.set_num_threads(1)
-    from engine.trainers import build_trainer
+    from engine.registry import build_trainer
 
     t = build_trainer("ssgan", {**values, "seed": seed})
     curve, start = [], time.perf_counter()

@@ -19,8 +19,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import torch  # noqa: E402
 
-from engine.trainers import build_trainer  # noqa: E402
-from engine.vae_bounds import bits_per_dim, importance_weighted_bound  # noqa: E402
+from engine.registry import build_trainer  # noqa: E402
+from engine.families.vae.bounds import importance_weighted_bound  # noqa: E402
+from engine.metrics.likelihood import bits_per_dim  # noqa: E402
 
 
 def main() -> None:

@@ -21,7 +21,7 @@ import torch  # noqa: E402
 from engine.image_grid import grid_uint8, to_uint8  # noqa: E402
 from engine.latent import interpolate  # noqa: E402
 from engine.runs import torch_threads  # noqa: E402
-from engine.trainers import build_trainer  # noqa: E402
+from engine.registry import build_trainer  # noqa: E402
 
 
 def timed(fn, repeats: int) -> tuple[float, float]:

@@ -61,7 +61,7 @@ def cmd_datasets(_args) -> int:
 
 def cmd_train(args) -> int:
     from engine.runs import Run
-    from engine.trainers import build_trainer, make_config
+    from engine.registry import build_trainer, make_config
 
     values = parse_set_args(args.sets)
     if args.dataset:
@@ -109,7 +109,8 @@ def _follow(run, steps: int, show: bool) -> None:
 
 
 def cmd_sample(args) -> int:
-    from engine.persistence import atomic_write, load_trainer
+    from engine.files import atomic_write
+    from engine.persistence import load_trainer
 
     overrides = parse_set_args(args.sets)
     if args.n < 1:
@@ -140,7 +141,7 @@ def cmd_compare(args) -> int:
     from tqdm import tqdm
 
     from engine.compare import get_comparison, run_comparison
-    from engine.persistence import atomic_write
+    from engine.files import atomic_write
 
     comparison = get_comparison(args.preset)
     for name, value in (("steps", args.steps), ("seeds", args.seeds)):

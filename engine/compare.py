@@ -1,6 +1,6 @@
 """Comparisons: variants of one base configuration trained side by side, and an honest verdict on each metric.
 
-A comparison trains one `RunGroup` per seed: every member is built with that seed, so members whose configurations
+A comparison (engine/family.py: a family's preset, or the page's own variants) trains one `RunGroup` per seed: every member is built with that seed, so members whose configurations
 differ only in a trick see the same data order and the same noise, and one group step advances each member once.
 After the last step every member is evaluated; over seeds each metric gets a mean and a standard deviation per
 variant, and a verdict: which variant is ahead, and whether its lead over the runner-up is larger than the spread
@@ -12,44 +12,16 @@ from __future__ import annotations
 
 import math
 import statistics
-from dataclasses import dataclass, field
 from typing import Any, Callable
 
-from engine.config import ConfigError
+from engine.config import ConfigError, parse_set_args
+from engine.data import is_2d_dataset
+from engine.family import Comparison
+from engine.registry import better, build_trainer, comparisons, family, make_config
+from engine.runs import RunGroup
 
-BETTER = {  # metric -> which way is better
-    "modes_covered": "higher", "high_quality_fraction": "higher", "mode_kl": "lower",
-    "judge_score": "higher", "frechet_distance": "lower", "confident_fraction": "higher",
-    "elbo": "higher", "nll_iw": "lower", "reconstruction": "lower", "active_units": "higher",
-    "nll_nats": "lower", "bits_per_dim": "lower",
-    "test_error": "lower", "ece": "lower", "test_nll": "lower", "baseline_test_error": "lower",
-    "baseline_ece": "lower", "baseline_test_nll": "lower", "teacher_test_error": "lower",
-}
-
-
-@dataclass(frozen=True)
-class Comparison:
-    """A named comparison: a family, a base configuration, 2 to 4 variants (each a few changed keys), the metrics
-    it is judged by and how many steps it trains by default."""
-
-    title: str
-    family: str
-    explanation: str
-    base: dict
-    variants: dict[str, dict]
-    metrics: tuple[str, ...]
-    steps: int
-    extra: dict = field(default_factory=dict)
-
-    def configs(self, dataset: str | None = None, seed: int = 0) -> dict[str, dict]:
-        """Each variant's full set of overrides for `seed` (and `dataset`, when given)."""
-        out = {}
-        for name, changes in self.variants.items():
-            values = {**self.base, **changes, "seed": seed}
-            if dataset:
-                values["dataset"] = dataset
-            out[name] = values
-        return out
+BETTER = better()  # metric -> which way is better, from every family's declaration (engine/registry.py)
+COMPARISONS = comparisons()  # every family's Compare presets, by name
 
 
 def verdict(samples: dict[str, list[float]], better: str) -> dict[str, Any]:
@@ -103,8 +75,6 @@ def build_group(comparison: Comparison, *, dataset: str | None = None, seed: int
                 max_steps: int | None = None, eval_every: int | None = None, **run_kwargs):
     """The `RunGroup` of one seed: one member per variant, named after it. `eval_every` overrides the family's (the
     command line evaluates once, at the end)."""
-    from engine.runs import RunGroup
-
     extra = {} if eval_every is None else {"eval_every": eval_every}
     return RunGroup(_members(comparison, dataset, [seed], lambda name, _: name, extra), max_steps=max_steps,
                     **run_kwargs)
@@ -114,8 +84,6 @@ def _members(comparison: Comparison, dataset: str | None, seeds, name_of: Callab
              extra: dict | None = None) -> dict[str, Callable]:
     """A trainer factory per variant and seed, under `name_of(variant, seed)`. Every configuration is checked here,
     so a bad value fails before anything trains."""
-    from engine.trainers import build_trainer, make_config
-
     members = {}
     for seed in seeds:
         for name, values in comparison.configs(dataset, seed).items():
@@ -154,30 +122,18 @@ def run_comparison(comparison: Comparison, *, dataset: str | None = None, steps:
 
 
 def get_comparison(name: str) -> Comparison:
-    from engine.compare_presets import COMPARISONS
-
     if name not in COMPARISONS:
         raise ConfigError("preset", f"unknown preset '{name}'. Known presets: {', '.join(COMPARISONS)}")
     return COMPARISONS[name]
 
 
-def default_metrics(family: str, dataset: str) -> tuple[str, ...]:
-    """The metrics a comparison of `family` on `dataset` is judged by."""
-    from engine.data import is_2d_dataset
-
-    if family == "gan":
-        return ("modes_covered", "high_quality_fraction", "mode_kl") if is_2d_dataset(dataset) else (
-            "judge_score", "frechet_distance")
-    return {"vae": ("elbo", "nll_iw", "judge_score", "active_units"),
-            "pixelcnn": ("bits_per_dim", "nll_nats", "judge_score"),
-            "classifier": ("test_error", "ece", "test_nll"),
-            "ssgan": ("test_error", "baseline_test_error", "ece")}.get(family, ())
+def default_metrics(name: str, dataset: str) -> tuple[str, ...]:
+    """The metrics a comparison of family `name` on `dataset` is judged by (the family's declaration)."""
+    return family(name).judged_by(is_2d_dataset(dataset))
 
 
 def parse_settings(text: str) -> dict[str, str]:
     """'key=value' pairs separated by spaces, commas or new lines (the command line's --set syntax)."""
-    from engine.config import parse_set_args
-
     return parse_set_args([item for item in text.replace(",", " ").split() if item])
 
 
@@ -208,8 +164,6 @@ def format_settings(values: dict) -> str:
 def build_seeds_group(comparison: Comparison, *, dataset: str | None = None, seeds: int = 1, **run_kwargs):
     """One `RunGroup` for the page: a member per variant and seed, named 'variant · seed s'. Members of one seed
     share their data order and noise; pause, step and reset act on all of them."""
-    from engine.runs import RunGroup
-
     return RunGroup(_members(comparison, dataset, range(seeds), member_name), **run_kwargs)
 
 

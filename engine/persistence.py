@@ -1,8 +1,9 @@
 """Saved runs on disk: `runs/<id>/` with config.json, metrics.csv, summary.json, checkpoint.pt, samples.png.
 
-Every file is written atomically (a temporary file in the same folder, then `os.replace`), so a crash or a second
-writer never leaves half a file. Checkpoints hold only tensors and plain containers and load with
-`weights_only=True`. A group saves one such folder per member inside its own folder, plus `group.json`.
+Every file is written atomically (engine/files.py), so a crash or a second writer never leaves half a file.
+Checkpoints hold only tensors and plain containers and load with `weights_only=True`. A group saves one such folder
+per member inside its own folder, plus `group.json`. The live `Run` (engine/runs.py) saves itself through
+`save_members` and is rebuilt by `runs.load_run`; this module knows trainers and folders, never runs.
 """
 
 from __future__ import annotations
@@ -12,31 +13,17 @@ import json
 import os
 import platform
 import re
-import tempfile
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 import torch
 
+from engine.data import toy_from_state
+from engine.files import atomic_write, read_checkpoint, read_json
+from engine.registry import build_trainer
+
 FILES = ("config.json", "metrics.csv", "summary.json", "checkpoint.pt", "samples.png")
-
-
-def atomic_write(path: str | Path, data: bytes | str) -> None:
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    raw = data.encode() if isinstance(data, str) else data
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(raw)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
 
 
 def _json(obj: Any) -> str:
@@ -51,7 +38,7 @@ def device_name(trainer) -> str:
 
 
 def summary_of(trainer, seconds: float) -> dict[str, Any]:
-    """The family's final metrics plus the common keys of DESIGN.md."""
+    """The family's final metrics plus the keys every summary has (family, dataset, steps, seconds, device)."""
     out = dict(trainer.evaluate())
     out.update({"family": trainer.family, "dataset": trainer.config.dataset, "steps": trainer.step_count,
                 "seconds": round(seconds, 3), "device": device_name(trainer)})
@@ -75,10 +62,10 @@ def _safe(name: str) -> str:
     return re.sub(r"[^A-Za-z0-9_.-]+", "_", name).strip("_") or "member"
 
 
-def save_run(run, folder: str | Path) -> str:
+def save_members(members: list[tuple[str, Any, list[dict]]], folder: str | Path, seconds: float) -> str:
+    """Write a run's members, each `(name, trainer, records)`: a single member straight into `folder`, several into
+    one sub-folder each plus `group.json`. Returns the folder."""
     folder = Path(folder)
-    seconds = run.snapshot().elapsed
-    members = run._member_records()
     if len(members) == 1:
         _, trainer, records = members[0]
         save_member(trainer, records, folder, seconds)
@@ -89,25 +76,28 @@ def save_run(run, folder: str | Path) -> str:
     return str(folder)
 
 
+def member_folders(folder: str | Path) -> dict[str, Path]:
+    """A saved run's members: name -> folder (one, named "run", for a single run)."""
+    folder = Path(folder)
+    group_file = folder / "group.json"
+    if not group_file.exists():
+        return {"run": folder}
+    names = read_json(group_file)["members"]
+    return {name: folder / sub for name, sub in names.items()}
+
+
 def load_trainer(folder: str | Path, overrides: dict[str, Any] | None = None):
     """Rebuild a trainer from a saved member folder and load its checkpoint. Raises ValueError with a clear message."""
-    from engine.trainers import build_trainer
-
     folder = Path(folder)
     cfg_file, ckpt_file = folder / "config.json", folder / "checkpoint.pt"
     if not cfg_file.exists() or not ckpt_file.exists():
         raise ValueError(f"{folder} is not a saved run: it needs config.json and checkpoint.pt")
-    saved = json.loads(cfg_file.read_text())
+    saved = read_json(cfg_file)
     values = dict(saved["config"])
     values.update(overrides or {})
-    try:
-        state = torch.load(ckpt_file, map_location="cpu", weights_only=True)
-    except Exception as err:  # a truncated or foreign file: pickle, zip and torch errors alike
-        raise ValueError(f"{ckpt_file} cannot be read as a GenLab checkpoint ({type(err).__name__})") from None
+    state = read_checkpoint(ckpt_file)
     data = None
     if "custom_data" in state:
-        from engine.data import toy_from_state
-
         data = toy_from_state(state["custom_data"])
     trainer = build_trainer(saved["family"], values, data=data)
     try:
@@ -130,37 +120,6 @@ def load_records(folder: str | Path) -> list[dict]:
     except pd.errors.EmptyDataError:
         return []
     return frame.to_dict("records")
-
-
-def load_run(folder: str | Path, **run_kwargs):
-    """A paused `Run` rebuilt from `runs/<id>/` (a single run or a group), ready to resume."""
-    from engine.runs import Run
-
-    folder = Path(folder)
-    group_file = folder / "group.json"
-    if group_file.exists():
-        names = json.loads(group_file.read_text())["members"]
-        paths = {name: folder / sub for name, sub in names.items()}
-    else:
-        paths = {"run": folder}
-    trainers = {name: load_trainer(path) for name, path in paths.items()}
-
-    def factory_for(name):
-        loaded = trainers.pop(name)
-        first = [loaded]  # the loaded trainer the first time, a fresh one (same config and data) on reset
-
-        def factory():
-            from engine.trainers import build_trainer
-
-            return first.pop() if first else build_trainer(loaded.family, loaded.config, data=loaded.data)
-
-        return factory
-
-    run = Run({name: factory_for(name) for name in paths}, run_id=folder.name, **run_kwargs)
-    for name, path in paths.items():
-        run._restore_records(name, load_records(path))
-    run.saved_to = str(folder)
-    return run
 
 
 def list_saved_runs(root: str | Path | None = None, family: str | None = None) -> list[dict]:

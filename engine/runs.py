@@ -12,19 +12,24 @@ from __future__ import annotations
 import copy
 import itertools
 import logging
+import os
 import threading
 import time
 import traceback
 import weakref
 from collections import deque
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Callable, Mapping
 
 import numpy as np
 import pandas as pd
 import torch
 
-from engine.trainers.base import Diverged, Trainer
+from engine import persistence
+from engine.config import ConfigError, parse_value, specs
+from engine.registry import build_trainer
+from engine.trainer import Diverged, Trainer
 
 log = logging.getLogger(__name__)
 
@@ -252,8 +257,6 @@ class Run:
         failing the run later), and ValueError for an unknown member."""
         if not values:
             return
-        from engine.config import ConfigError, parse_value, specs
-
         if member is not None and member not in self.members:
             raise ValueError(f"no member '{member}'; members: {', '.join(self.members)}")
         targets = [m for m in self._members if member in (None, m.name)]
@@ -503,18 +506,13 @@ class Run:
     def save(self, root: str | None = None, folder: str | None = None) -> str:
         """Write `root/<run_id>/` (or `folder`; one sub-folder per member for a group); atomic; returns the path.
         `root` defaults to $GENLAB_RUNS_DIR or ./runs."""
-        import os
-
-        from engine import persistence
-
         root = root or os.environ.get("GENLAB_RUNS_DIR", "runs")
+        seconds = self.snapshot().elapsed
         with self._step_lock:
-            path = persistence.save_run(self, folder or f"{root}/{self.run_id}")
+            members = [(m.name, m.trainer, m.records) for m in self._members]
+            path = persistence.save_members(members, folder or f"{root}/{self.run_id}", seconds)
         self.saved_to = path
         return path
-
-    def _member_records(self) -> list[tuple[str, Trainer, list]]:
-        return [(m.name, m.trainer, m.records) for m in self._members]
 
     def _restore_records(self, name: str, records: list) -> None:
         for m in self._members:
@@ -527,6 +525,28 @@ class Run:
 RunGroup = Run  # a Run with several members; the name reads better where that is the point
 
 
+def load_run(folder: str | Path, **run_kwargs) -> Run:
+    """A paused `Run` rebuilt from `runs/<id>/` (a single run or a group), ready to resume."""
+    folder = Path(folder)
+    paths = persistence.member_folders(folder)
+    trainers = {name: persistence.load_trainer(path) for name, path in paths.items()}
+
+    def factory_for(name):
+        loaded = trainers.pop(name)
+        first = [loaded]  # the loaded trainer the first time, a fresh one (same config and data) on reset
+
+        def factory():
+            return first.pop() if first else build_trainer(loaded.family, loaded.config, data=loaded.data)
+
+        return factory
+
+    run = Run({name: factory_for(name) for name in paths}, run_id=folder.name, **run_kwargs)
+    for name, path in paths.items():
+        run._restore_records(name, persistence.load_records(path))
+    run.saved_to = str(folder)
+    return run
+
+
 def torch_threads() -> int:
     """CPU threads for torch's kernels while runs train: `GENLAB_TORCH_THREADS`, default 1.
 
@@ -535,8 +555,6 @@ def torch_threads() -> int:
     with 1 thread; a bare loop in the main thread does 290 (2 threads) or 257 (1 thread). One thread per run also
     lets two runs share two cores without oversubscription. The setting is process-wide (torch has no other).
     """
-    import os
-
     return max(1, int(os.environ.get("GENLAB_TORCH_THREADS", "1")))
 
 
@@ -625,8 +643,6 @@ _manager_lock = threading.Lock()
 def manager(cap: int | None = None) -> RunManager:
     """The process-wide manager (created on first use; `GENLAB_MAX_RUNS` sets the cap, default 2)."""
     global _manager
-    import os
-
     with _manager_lock:
         if _manager is None:
             _manager = RunManager(cap or int(os.environ.get("GENLAB_MAX_RUNS", "2")))

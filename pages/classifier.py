@@ -5,7 +5,7 @@ import streamlit as st
 
 from app.ui import (charts, classifier_views, controls, model_run, nav, panels, run_controls)
 from engine.config import live_keys
-from engine.trainers.classifier_config import ClassifierConfig
+from engine.families.classifier.config import ClassifierConfig
 
 SLOT = "classifier"
 GROUPS = {  # sidebar sections; the live keys among them change the running model, the others start a new one

@@ -4,14 +4,13 @@ views synchronised by step, a metrics table with mean ± sd over seeds and an ho
 import streamlit as st
 
 from app.ui import compare_views, run_controls, session
-from engine.compare import (Comparison, build_seeds_group, default_metrics, format_settings, parse_settings,
-                            parse_variants, split_member_name)
-from engine.compare_presets import COMPARISONS
+from engine.compare import (COMPARISONS, Comparison, build_seeds_group, default_metrics, format_settings,
+                            parse_settings, parse_variants, split_member_name)
 from engine.config import ConfigError
 from engine.data import DATASETS, BadInput, DataUnavailable, is_2d_dataset
+from engine.registry import FAMILIES
 
 SLOT = "compare"
-FAMILIES = ("gan", "vae", "pixelcnn", "ssgan", "classifier")
 CUSTOM = "custom"
 
 st.title("Compare tricks")
@@ -50,9 +49,10 @@ with st.sidebar:
                                bind="query-params",
                                help="A preset fills the settings below; edit them to make your own comparison. "
                                     "The same names as `python -m engine compare --preset NAME`.")
-    family = st.selectbox("Family", FAMILIES, key="cmp_family")
-    choices = [name for name, info in DATASETS.items()
-               if (family == "gan" or info["kind"] != "2d") and not name.startswith("folder")]
+    family = st.selectbox("Family", list(FAMILIES), key="cmp_family")
+    record = FAMILIES[family]
+    choices = [name for name, info in DATASETS.items() if not name.startswith("folder")
+               and (record.points_trainer if info["kind"] == "2d" else record.image_trainer) is not None]
     if st.session_state.get("cmp_dataset") not in choices:
         st.session_state["cmp_dataset"] = choices[0]
     dataset = st.selectbox("Dataset", choices, key="cmp_dataset",

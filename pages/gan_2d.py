@@ -7,11 +7,12 @@ import streamlit as st
 from app.ui import charts, controls, draw2d, plots2d, run_controls, session
 from engine.config import ConfigError, specs
 from engine.data import BadInput, load_dataset
-from engine.persistence import list_saved_runs, load_run
-from engine.presets import GAN2D_PRESETS
+from engine.persistence import list_saved_runs
+from engine.runs import load_run
+from engine.families.gan.presets import GAN2D_PRESETS
 from engine.runs import Run
-from engine.trainers import build_trainer, make_config
-from engine.trainers.gan_config import GanConfig
+from engine.registry import build_trainer, make_config
+from engine.families.gan.config import GanConfig
 
 SLOT = "gan2d"
 DATASETS = ("ring8", "grid25", "spiral", "moons", "custom")

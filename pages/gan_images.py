@@ -4,8 +4,8 @@ import streamlit as st
 
 from app.ui import charts, controls, image_views, model_run, run_controls, session
 from engine.config import specs
-from engine.failure_signs import gan_failure_signs
-from engine.trainers.gan_config import GanConfig, image_defaults
+from engine.families.gan.failure_signs import gan_failure_signs
+from engine.families.gan.config import GanConfig, image_defaults
 
 SLOT = "gan_images"
 MODEL_KEYS = ["z_dim", "noise", "g_width", "d_width", "g_norm", "d_norm", "d_dropout", "conditional", "optimizer",

@@ -15,37 +15,9 @@ st.markdown(
     "way on the page, on the command line (`python -m engine`) and in the tests.")
 
 st.subheader("Lessons")
-st.page_link(nav.page("gan_2d.py"), label="2D GAN playground", icon=":material/scatter_plot:",
-             help="GAN Lab's views plus the tricks of Salimans et al. 2016, honest mode metrics, your own data.")
-st.caption("A generator and a discriminator on 2D data: the discriminator's field, the generator's manifold, "
-           "gradients on fakes, mode collapse and the tricks that fix it.")
-st.page_link(nav.page("gan_images.py"), label="Image GANs", icon=":material/photo_library:",
-             help="A DCGAN on digits, MNIST, CIFAR-10 or your folder, with every trick as a switch.")
-st.caption("Feature matching, minibatch discrimination, historical averaging, one-sided label smoothing and virtual "
-           "batch norm on real images, judged by a classifier: score, Frechet distance, class histogram.")
-st.page_link(nav.page("vae.py"), label="Autoencoders and VAEs", icon=":material/compress:",
-             help="Autoencoder, denoising autoencoder and VAE: reconstruct, sample, interpolate, walk the latent "
-                  "space.")
-st.caption("Why a plain autoencoder cannot generate, what the KL term buys, why VAE samples are blurry, and what a "
-           "latent space looks like.")
-st.page_link(nav.page("pixelcnn.py"), label="PixelCNN", icon=":material/grid_on:",
-             help="Plain and gated PixelCNN: exact likelihood, sampling you can watch, completion, the blind spot.")
-st.caption("An image written one value at a time: watch each pixel drawn from its predicted distribution, complete "
-           "half-hidden digits, and see why stacked masked convolutions have a blind spot.")
-st.page_link(nav.page("ssgan.py"), label="Semi-supervised GAN", icon=":material/label_important:",
-             help="A K+1-class discriminator learns from 100 labels and many unlabelled images, beside a baseline.")
-st.caption("How a GAN helps classification: the paper's MNIST recipe against the same network trained on the labels "
-           "alone, with test error curves, samples and calibration.")
-st.page_link(nav.page("classifier.py"), label="Classifier tricks", icon=":material/checklist:",
-             help="A small residual CNN with the training checklist: schedules, smoothing, mixup, cutout, "
-                  "distillation, augmentation policies, test-time augmentation.")
-st.caption("Which training tricks help a small classifier here: the learning-rate schedule as a plot, test error, "
-           "calibration (label smoothing's effect shows in the reliability diagram) and the mistakes it makes.")
-st.page_link(nav.page("compare.py"), label="Compare tricks", icon=":material/compare:",
-             help="Variants trained side by side on the same seeds and data, with mean ± sd and honest verdicts.")
-st.caption("The paper's ablation, mode collapse, label smoothing, the loss zoo, D steps, the VAE's β, plain vs gated "
-           "PixelCNN, label counts for the semi-supervised GAN, classifier tricks: side by side, synchronised by "
-           "step, judged over seeds.")
+for lesson in nav.all_pages()[1:]:  # every family's pages, then Compare (the registry declares them)
+    st.page_link(nav.page(lesson.file), label=lesson.title, icon=lesson.icon, help=lesson.summary)
+    st.caption(lesson.lesson)
 
 left, right = st.columns(2)
 with left:

@@ -5,7 +5,7 @@ import streamlit as st
 
 from app.ui import charts, controls, image_views, model_run, panels, pixelcnn_views, run_controls, session
 from engine.config import specs
-from engine.trainers.pixelcnn_config import PixelCnnConfig
+from engine.families.pixelcnn.config import PixelCnnConfig
 
 SLOT = "pixelcnn"
 MODEL_KEYS = ["variant", "output", "n_mix", "width", "layers", "first_kernel", "conditional", "batch_size", "seed"]

@@ -5,7 +5,7 @@ import streamlit as st
 
 from app.ui import (charts, classifier_views, controls, image_views, model_run, nav, panels, run_controls)
 from engine.config import live_keys, specs
-from engine.trainers.ssgan_config import SsganConfig
+from engine.families.ssgan.config import SsganConfig
 
 SLOT = "ssgan"
 LIVE_KEYS = [k for k in specs(SsganConfig) if k in live_keys(SsganConfig)]

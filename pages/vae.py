@@ -4,7 +4,7 @@ import streamlit as st
 
 from app.ui import charts, controls, image_views, model_run, panels, run_controls, session, vae_views
 from engine.config import specs
-from engine.trainers.vae_config import VaeConfig
+from engine.families.vae.config import VaeConfig
 
 SLOT = "vae"
 MODEL_KEYS = ["model", "latent_dim", "width", "likelihood", "binarize", "batch_size", "seed"]

@@ -26,9 +26,9 @@ def _runs_dir(tmp_path, monkeypatch):
 def _judges_wait(monkeypatch):
     """Evaluations wait for the judge, as on the command line; the dashboard's app/main.py (run by the home page's
     AppTest in this process) switches background judges on, and that must not leak into other tests."""
-    import engine.judge
+    import engine.metrics.judge
 
-    monkeypatch.setattr(engine.judge, "BACKGROUND", False)
+    monkeypatch.setattr(engine.metrics.judge, "BACKGROUND", False)
 
 
 def mnist_dir() -> Path | None:

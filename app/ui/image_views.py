@@ -12,7 +12,7 @@ import streamlit as st
 import torch
 from PIL import Image
 
-from engine.failure_signs import last_histogram
+from engine.families.gan.failure_signs import last_histogram
 from engine.latent import MODES, interpolate
 from engine.runs import Run
 from engine.image_grid import png_bytes, to_uint8

@@ -15,7 +15,7 @@ from app.ui import session
 from engine.config import ConfigError, specs
 from engine.data import BadInput, DataUnavailable, load_dataset
 from engine.runs import Run
-from engine.trainers import build_trainer, make_config
+from engine.registry import build_trainer, make_config
 
 
 def pretrained_run(config, folder: Path) -> Run | None:
@@ -28,7 +28,7 @@ def pretrained_run(config, folder: Path) -> Run | None:
     knobs = {k for k, s in specs(type(config)).items() if s.live}  # applied to the loaded model afterwards
     if any(asked.get(k) != v for k, v in saved.items() if k not in knobs | {"device", "data_root"}):
         return None
-    from engine.persistence import load_run
+    from engine.runs import load_run
 
     run = load_run(folder)
     run.saved_to = str(folder)

@@ -1,31 +1,36 @@
-"""The pages of GenLab, declared once: app/main.py builds the navigation from them, pages link to them."""
+"""The pages of GenLab: Home, every family's pages as its record declares them (engine/registry.py), then Compare.
+app/main.py builds the navigation from this; pages link to each other through `page`."""
 
 from pathlib import Path
 
 import streamlit as st
 
-PAGES_DIR = Path(__file__).resolve().parents[2] / "pages"
+from engine.family import Page
+from engine.registry import FAMILIES
 
-# section -> [(file, title, icon, url path)]
-SECTIONS = {
-    "GenLab": [("home.py", "Home", ":material/home:", "home")],
-    "GANs": [("gan_2d.py", "2D GAN playground", ":material/scatter_plot:", "gan-2d"),
-             ("gan_images.py", "Image GANs", ":material/photo_library:", "gan-images")],
-    "Autoencoders": [("vae.py", "Autoencoders and VAEs", ":material/compress:", "vae")],
-    "Autoregressive": [("pixelcnn.py", "PixelCNN", ":material/grid_on:", "pixelcnn")],
-    "Classifiers": [("ssgan.py", "Semi-supervised GAN", ":material/label_important:", "ssgan"),
-                    ("classifier.py", "Classifier tricks", ":material/checklist:", "classifier")],
-    "Compare": [("compare.py", "Compare tricks", ":material/compare:", "compare")],
-}
+PAGES_DIR = Path(__file__).resolve().parents[2] / "pages"
+HOME = Page("home.py", "Home", ":material/home:", "home", "GenLab")
+COMPARE = Page("compare.py", "Compare tricks", ":material/compare:", "compare", "Compare",
+               "Variants trained side by side on the same seeds and data, with mean ± sd and honest verdicts.",
+               "The paper's ablation, mode collapse, label smoothing, the loss zoo, D steps, the VAE's β, plain vs "
+               "gated PixelCNN, label counts for the semi-supervised GAN, classifier tricks: side by side, "
+               "synchronised by step, judged over seeds.")
+
+
+def all_pages() -> list[Page]:
+    return [HOME, *(p for record in FAMILIES.values() for p in record.pages), COMPARE]
 
 
 def page(file: str) -> st.Page:
-    for entries in SECTIONS.values():
-        for name, title, icon, url in entries:
-            if name == file:
-                return st.Page(str(PAGES_DIR / name), title=title, icon=icon, url_path=url, default=name == "home.py")
+    for p in all_pages():
+        if p.file == file:
+            return st.Page(str(PAGES_DIR / p.file), title=p.title, icon=p.icon, url_path=p.url,
+                           default=p is HOME)
     raise KeyError(file)
 
 
 def navigation() -> dict[str, list[st.Page]]:
-    return {section: [page(name) for name, *_ in entries] for section, entries in SECTIONS.items()}
+    sections: dict[str, list[st.Page]] = {}
+    for p in all_pages():
+        sections.setdefault(p.section, []).append(page(p.file))
+    return sections

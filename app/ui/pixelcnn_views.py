@@ -12,11 +12,11 @@ import streamlit as st
 import torch
 
 from app.ui.image_views import gif_bytes
-from engine.autoregressive import SamplingMovie, check_region, lower_half, sample
+from engine.families.pixelcnn.sampler import SamplingMovie, check_region, lower_half, sample
 from engine.image_grid import to_uint8
 from engine.models.pixelcnn import build_pixelcnn
-from engine.pixel_likelihoods import to_input
-from engine.receptive_field import receptive_field
+from engine.families.pixelcnn.likelihoods import to_input
+from engine.families.pixelcnn.receptive_field import receptive_field
 from engine.runs import Run
 
 PRETRAINED = Path(__file__).resolve().parents[2] / "assets" / "pretrained" / "pixelcnn-digits"

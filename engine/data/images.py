@@ -160,3 +160,9 @@ def cifar10(data_root: str = "", download: bool = True) -> ImageDataset:
 
 def cifar_available(data_root: str = "") -> bool:
     return any((r / "cifar-10-batches-py" / "data_batch_1").exists() for r in data_roots(data_root))
+
+
+def binarize(images: torch.Tensor, generator: torch.Generator) -> torch.Tensor:
+    """Stochastic binarisation: each pixel 1 (white) with probability its intensity, else 0 (black); returned in
+    [-1, 1] (the binarised-MNIST protocol of the likelihood literature)."""
+    return torch.bernoulli((images + 1) / 2, generator=generator) * 2 - 1

@@ -12,12 +12,12 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from engine.augment import POLICIES, auto_augment, pad_crop, random_flip, tta_logits
-from engine.calibration import mistakes_grid, reliability
+from engine.families.classifier.augment import POLICIES, auto_augment, pad_crop, random_flip, tta_logits
+from engine.metrics.calibration import mistakes_grid, reliability
 from engine.config import ConfigError
 from engine.data import ImageDataset
 from engine.models.classifier import ResidualBlock, ResidualCNN
-from engine.trainers import build_trainer, make_config
+from engine.registry import build_trainer, make_config
 from engine.tricks.cutout import cutout
 from engine.tricks.distillation import distillation_loss
 from engine.tricks.lr_schedule import learning_rate, lr_curve, scaled_lr
@@ -327,7 +327,7 @@ def test_the_trainer_learns_digits_and_reports_its_metrics():
 
 
 def test_preview_reuses_the_held_out_pass_of_the_same_step_and_within_its_time_budget(monkeypatch):
-    import engine.trainers.base as family  # where HeldoutPass reads PREVIEW_SHARE
+    import engine.trainer as family  # where HeldoutPass reads PREVIEW_SHARE
 
     t = trainer()
     t.step()

@@ -4,7 +4,7 @@ import pytest
 import torch
 
 from engine.compare import build_group, get_comparison, run_comparison, summarise, verdict
-from engine.compare_presets import COMPARISONS
+from engine.compare import COMPARISONS
 from engine.config import ConfigError
 
 

@@ -9,7 +9,7 @@ from PIL import Image
 
 from engine.data import (BadInput, DataUnavailable, list_datasets, load_dataset, parse_points_csv, toy_from_clicks,
                          toy_from_points, toy_from_state)
-from engine.metrics2d import mode_metrics
+from engine.metrics.modes2d import mode_metrics
 from tests.conftest import mnist_dir
 
 TOYS = ["ring8", "grid25", "spiral", "moons"]

@@ -11,8 +11,8 @@ import torch
 
 from engine.config import ConfigError
 from engine.runs import Run
-from engine.trainers import build_trainer, make_config
-from engine.trainers.base import Diverged
+from engine.registry import build_trainer, make_config
+from engine.trainer import Diverged
 from engine.tricks.losses import LOSSES
 
 SMALL = {"batch_size": 32, "g_width": 16, "d_width": 16, "log_every": 1, "eval_every": 5}

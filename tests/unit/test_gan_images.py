@@ -9,9 +9,9 @@ import torch
 
 from engine.config import ConfigError
 from engine.data import ImageDataset, load_dataset
-from engine.image_metrics import class_histogram, confident_fraction, frechet_distance, judge_score
-from engine.trainers import build_trainer, make_config
-from engine.trainers.gan_images import ImageGanTrainer
+from engine.metrics.images import class_histogram, confident_fraction, frechet_distance, judge_score
+from engine.registry import build_trainer, make_config
+from engine.families.gan.images import ImageGanTrainer
 from engine.tricks.adaptive_augmentation import AdaptiveAugmentation, augment
 from engine.tricks.replay_buffer import ReplayBuffer
 
@@ -257,7 +257,7 @@ def test_confident_fraction_and_histogram():
 
 def test_evaluate_reports_the_judge_metrics_and_the_judge_is_cached(monkeypatch, tmp_path):
     monkeypatch.setenv("GENLAB_CACHE_DIR", str(tmp_path))
-    import engine.judge as judge_module
+    import engine.metrics.judge as judge_module
 
     calls = []
     real_train = judge_module.train_judge
@@ -279,7 +279,7 @@ def test_evaluate_reports_the_judge_metrics_and_the_judge_is_cached(monkeypatch,
 def test_on_the_dashboard_evaluations_never_wait_for_the_judge(monkeypatch, tmp_path):
     import threading
 
-    import engine.judge as judge_module
+    import engine.metrics.judge as judge_module
 
     monkeypatch.setenv("GENLAB_CACHE_DIR", str(tmp_path))
     monkeypatch.setattr(judge_module, "BACKGROUND", True)

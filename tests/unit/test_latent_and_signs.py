@@ -5,7 +5,7 @@ import pandas as pd
 import pytest
 import torch
 
-from engine.failure_signs import gan_failure_signs, last_histogram
+from engine.families.gan.failure_signs import gan_failure_signs, last_histogram
 from engine.latent import interpolate
 
 

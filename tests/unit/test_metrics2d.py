@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from engine.data import load_dataset
-from engine.metrics2d import mode_metrics
+from engine.metrics.modes2d import mode_metrics
 
 RING = load_dataset("ring8")
 

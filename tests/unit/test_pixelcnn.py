@@ -6,13 +6,13 @@ import math
 import pytest
 import torch
 
-from engine.autoregressive import draw, lower_half, raster_scan, sample
+from engine.families.pixelcnn.sampler import draw, lower_half, raster_scan, sample
 from engine.config import ConfigError
 from engine.models.masked_conv import causal_mask
 from engine.models.pixelcnn import build_pixelcnn
-from engine.pixel_likelihoods import log_prob, log_probs_all, params_per_channel, probabilities, to_input
-from engine.receptive_field import receptive_field
-from engine.trainers import build_trainer, make_config
+from engine.families.pixelcnn.likelihoods import log_prob, log_probs_all, params_per_channel, probabilities, to_input
+from engine.families.pixelcnn.receptive_field import receptive_field
+from engine.registry import build_trainer, make_config
 
 CASES = [(1, "binary"), (1, "categorical"), (3, "logistic_mixture"), (3, "categorical")]
 
@@ -271,7 +271,7 @@ def test_colour_images_need_a_width_divisible_by_three():
 
 
 def test_sampling_movie_advances_value_by_value_and_ends_with_the_sampled_images():
-    from engine.autoregressive import SamplingMovie
+    from engine.families.pixelcnn.sampler import SamplingMovie
 
     model = small("gated", 1, "categorical")
     movie = SamplingMovie(model, "categorical", (1, 5, 4), 2, frames=5, generator=torch.Generator().manual_seed(7))

@@ -14,11 +14,12 @@ import pytest
 import torch
 from PIL import Image
 
-from engine import persistence
+from engine import files, persistence
 from engine.config import param
-from engine.runs import Run, RunGroup, RunManager
-from engine.trainers import FAMILIES
-from engine.trainers.base import Trainer, check_finite
+from engine.runs import Run, RunGroup, RunManager, load_run
+from engine.family import Family
+from engine.registry import FAMILIES
+from engine.trainer import Trainer, check_finite
 
 CALLS: list[str] = []  # global order of steps, to check round-robin
 
@@ -41,10 +42,6 @@ class ToyTrainer(Trainer):
     parts = ("both", "d", "g")
     log_every = 2
     eval_every = 4
-
-    @classmethod
-    def load_data(cls, config):
-        return None
 
     def __init__(self, config: ToyConfig, data=None, name: str = ""):
         super().__init__(config, data)
@@ -96,7 +93,8 @@ def toy(name: str = "", **values) -> ToyTrainer:
 
 @pytest.fixture
 def toy_family(monkeypatch):
-    monkeypatch.setitem(FAMILIES, "toy", (ToyTrainer, ToyConfig))
+    monkeypatch.setitem(FAMILIES, "toy", Family("toy", ToyConfig, points_trainer=ToyTrainer,
+                                                load_data=lambda config: None))
 
 
 # ------------------------------------------------------------------ controls
@@ -334,14 +332,14 @@ def test_save_writes_the_run_folder_atomically(tmp_path, toy_family):
 
 def test_a_failed_write_leaves_the_old_file_intact(tmp_path, monkeypatch):
     target = tmp_path / "summary.json"
-    persistence.atomic_write(target, "old")
+    files.atomic_write(target, "old")
 
     def broken(*_):
         raise OSError("disk full")
 
     monkeypatch.setattr(os, "replace", broken)
     with pytest.raises(OSError):
-        persistence.atomic_write(target, "new")
+        files.atomic_write(target, "new")
     assert target.read_text() == "old"
     assert [p.name for p in tmp_path.iterdir()] == ["summary.json"]  # no temporary file left behind
 
@@ -353,7 +351,7 @@ def test_load_and_resume_is_exact(tmp_path, toy_family):
     first = Run(lambda: toy(seed=3), max_steps=12).start()
     first.wait_until(lambda s: s.status == "finished")
     path = first.save(str(tmp_path))
-    loaded = persistence.load_run(path, max_steps=30)
+    loaded = load_run(path, max_steps=30)
     snap = loaded.snapshot()
     assert snap.step == 12 and snap.status == "idle"
     assert snap.first_step == 12 and snap.steps_per_second == 0.0, "loaded steps are not this run's speed"
@@ -369,7 +367,7 @@ def test_group_save_and_load(tmp_path, toy_family):
     group.wait_until(lambda s: s.status == "finished")
     path = group.save(str(tmp_path))
     assert sorted(os.listdir(path)) == ["fast_lr", "group.json", "plain"]
-    loaded = persistence.load_run(path)
+    loaded = load_run(path)
     assert loaded.members == ["plain", "fast lr"]
     assert [t.config.lr for t in loaded.trainers] == [0.1, 0.4]
     assert [t.step_count for t in loaded.trainers] == [8, 8]

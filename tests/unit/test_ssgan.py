@@ -12,8 +12,8 @@ import torch
 from engine.config import ConfigError
 from engine.data import ImageDataset
 from engine.models.ssgan_mlp import GaussianNoise, MlpClassifierD, MlpGenerator
-from engine.trainers import build_trainer, make_config
-from engine.trainers.ssgan import balanced_subset
+from engine.registry import build_trainer, make_config
+from engine.families.ssgan.trainer import balanced_subset
 from engine.tricks.semi_supervised import real_probability, supervised_loss, unsupervised_loss
 
 FAST = {"dataset": "digits", "d_width": 64, "g_width": 32, "z_dim": 8, "batch_size": 20}

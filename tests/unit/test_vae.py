@@ -12,10 +12,11 @@ from engine.config import ConfigError
 from engine.data import ImageDataset
 from engine.latent import interpolate
 from engine.models.conv_vae import ConvDecoder, ConvEncoder
-from engine.trainers import build_trainer, make_config
-from engine.trainers.vae import binarize, corrupt
+from engine.registry import build_trainer, make_config
+from engine.data.images import binarize
+from engine.families.vae.trainer import corrupt
 from engine.tricks.reparameterization import reparameterize
-from engine.vae_bounds import active_units, gaussian_kl, importance_weighted_bound, log_likelihood
+from engine.families.vae.bounds import active_units, gaussian_kl, importance_weighted_bound, log_likelihood
 
 FAST = {"dataset": "digits", "batch_size": 16, "width": 4, "latent_dim": 4, "iw_samples": 5}
 

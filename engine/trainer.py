@@ -1,4 +1,6 @@
-"""What every family's trainer offers the run machinery (engine/runs.py) and the command line.
+"""What every family's trainer offers the run machinery (engine/runs.py) and the command line, and what every
+family's trainer would otherwise write again: the device, the seeded random streams, the log and evaluation
+cadences, the data-kind and batch-size checks, the judge started in the background, saving the streams.
 
 A trainer owns its models, optimizers, data order and random streams. It is driven from exactly one thread at a time
 (the run's), so it needs no locks of its own. Everything it returns to the outside is plain numbers or numpy arrays.
@@ -13,6 +15,9 @@ from typing import Any, Callable
 
 import numpy as np
 import torch
+
+from engine.config import ConfigError
+from engine.data import ImageDataset
 
 
 PREVIEW_SHARE = 0.2  # a preview's held-out passes may take at most about this share of a run's time
@@ -49,27 +54,67 @@ class Diverged(RuntimeError):
         self.loss_name, self.step, self.value = loss_name, step, value
 
 
+def pick_device(name: str) -> torch.device:
+    """`auto` -> cuda when a GPU is visible, else cpu; `cuda` without a GPU is a ConfigError naming the key."""
+    if name == "auto":
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    if name == "cuda" and not torch.cuda.is_available():
+        raise ConfigError("device", "device=cuda was asked for but no CUDA GPU is visible; use device=cpu or auto")
+    return torch.device(name)
+
+
+def seeded_streams(seed: int, names: tuple[str, ...]) -> dict[str, torch.Generator]:
+    """One CPU generator per name, seeded `seed * 7919 + i`: each kind of randomness has its own stream, so turning a
+    trick on never changes what the others draw (the batches, z) and comparisons stay fair."""
+    return {name: torch.Generator().manual_seed(seed * 7919 + i) for i, name in enumerate(names)}
+
+
+def on_points(data) -> bool:
+    """True for a 2D point dataset, False for an image dataset."""
+    return not isinstance(data, ImageDataset)
+
+
 class Trainer:
-    """Interface of a family's trainer. Subclasses set `family` and `config_cls` and implement the methods."""
+    """Interface of a family's trainer. Subclasses set `family`, `config_cls`, `data_kind` and `stream_names` and
+    implement the methods; the base sets `device`, `streams`, `log_every` and `eval_every` from the config."""
 
     family: str = ""
     config_cls: type = object
+    data_kind: str | None = None  # "images" or "points": what the trainer trains on (None: it takes either)
+    stream_names: tuple[str, ...] = ("data",)  # its seeded random streams, in order (the order fixes the seeds)
+    uses_judge: bool = False  # image families whose metrics need the dataset's judge classifier
     parts: tuple[str, ...] = ("both",)  # what `step(part)` accepts; GANs add "d" and "g"
     log_every: int = 10  # steps between metric records
     eval_every: int = 200  # steps between (more expensive) evaluation records
     _judge = None  # the image families' judge, fetched on first use (`judge`)
 
     def __init__(self, config, data):
+        self.check_data_kind(config, data)
         self.config = config
         self.data = data
         self.step_count = 0
+        self.log_every = getattr(config, "log_every", type(self).log_every)
+        self.eval_every = getattr(config, "eval_every", type(self).eval_every)
+        self.device = pick_device(getattr(config, "device", "cpu"))
+        self.streams = seeded_streams(config.seed, self.stream_names)
+        if self.uses_judge:
+            from engine.metrics import judge as judges
+
+            if judges.BACKGROUND:  # the dashboard: start training the judge now, in the background
+                self.judge(wait=False)
 
     @classmethod
-    def load_data(cls, config):
-        """The dataset named in the config (families with other needs override this)."""
-        from engine.data import load_dataset
+    def check_data_kind(cls, config, data) -> None:
+        if cls.data_kind is not None and on_points(data) != (cls.data_kind == "points"):
+            kind = "a 2D dataset" if on_points(data) else "an image dataset"
+            raise ConfigError("dataset", f"the {cls.family} family trains on {cls.data_kind}; "
+                                         f"'{config.dataset}' is {kind}")
 
-        return load_dataset(config.dataset, data_root=config.data_root, noise=getattr(config, "data_noise", 1.0))
+    def check_batch_size(self, available: int) -> None:
+        """A batch can be no larger than the training set (batches of images are drawn from it)."""
+        if self.config.batch_size > available:
+            raise ConfigError("batch_size", f"batch_size {self.config.batch_size} is larger than the {available} "
+                                            f"training images of '{self.data.name}'")
 
     # --- training ---------------------------------------------------------------------------------------------
     def step(self, part: str = "both") -> dict[str, float]:
@@ -88,10 +133,10 @@ class Trainer:
         return {}
 
     def judge(self, wait: bool | None = None):
-        """The dataset's judge classifier for image families (engine/judge.py: trained once per dataset and cached);
+        """The dataset's judge classifier for image families (engine/metrics/judge.py: trained once per dataset and cached);
         None for unlabelled data, and while it trains in the background on the dashboard. Needs `self.device`."""
         if self._judge is None and self.data.train_labels is not None and self.data.num_classes:
-            from engine.judge import get_judge
+            from engine.metrics.judge import get_judge
 
             self._judge = get_judge(self.data, device=str(self.device), wait=wait)
         return self._judge
@@ -113,6 +158,14 @@ class Trainer:
         return png_bytes(grid_uint8(images, nrow=8), scale=max(1, 128 // images.shape[-1]))
 
     # --- persistence ------------------------------------------------------------------------------------------
+    def rng_state(self) -> dict[str, torch.Tensor]:
+        """The state of every random stream, for `state_dict`."""
+        return {name: g.get_state() for name, g in self.streams.items()}
+
+    def load_rng_state(self, states: dict[str, torch.Tensor]) -> None:
+        for name, g in self.streams.items():
+            g.set_state(states[name])
+
     def config_dict(self) -> dict[str, Any]:
         import dataclasses
 

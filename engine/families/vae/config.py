@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from engine.config import ConfigError, param
-from engine.vae_bounds import LIKELIHOODS
+from engine.families.vae.bounds import LIKELIHOODS
 
 MODELS = ("ae", "dae", "vae")
 NOISES = ("gaussian", "masking", "salt_pepper")

@@ -17,6 +17,10 @@ from engine.tricks.losses import LOSSES
 IMAGE_DEFAULTS = {"batch_size": 64, "z_dim": 64, "g_width": 32, "d_width": 32, "lr_g": 1e-3, "lr_d": 1e-3,
                   "label_smoothing": 0.9, "eval_every": 500, "log_every": 10}
 LABELLED_DATASETS = ("digits", "mnist", "fashion_mnist", "cifar10")  # a folder's labels are known only once read
+# Keys that mean something for image GANs only (DCGAN models, their normalisations, images' tricks): on 2D points a
+# value other than the default is refused with a message naming the key.
+IMAGE_ONLY_KEYS = ("g_norm", "virtual_batchnorm", "vbn_reference", "d_norm", "d_dropout", "replay_buffer",
+                   "replay_fraction", "ada", "ada_target", "conditional", "precision")
 
 
 def image_defaults(dataset: str) -> dict:

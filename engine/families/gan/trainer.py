@@ -14,34 +14,28 @@ import torch
 from torch import nn
 
 from engine import tricks
-from engine.metrics2d import mode_metrics
+from engine.config import ConfigError
+from engine.families.gan import views2d
+from engine.families.gan.config import IMAGE_ONLY_KEYS, GanConfig
+from engine.metrics.modes2d import mode_metrics
 from engine.models.mlp import MLPDiscriminator, MLPGenerator
-from engine.trainers import views2d
-from engine.trainers.base import Trainer, check_finite
-from engine.trainers.gan_config import GanConfig
+from engine.trainer import Trainer, check_finite
 
 EVAL_SAMPLES = 2000
-
-
-def pick_device(name: str) -> torch.device:
-    if name == "auto":
-        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
-    if name == "cuda" and not torch.cuda.is_available():
-        raise ValueError("device=cuda was asked for but no CUDA GPU is visible; use device=cpu or auto")
-    return torch.device(name)
 
 
 class GanTrainer(Trainer):
     family = "gan"
     config_cls = GanConfig
+    data_kind = "points"
+    stream_names = ("data", "noise", "tricks")
     parts = ("both", "d", "g")
     track_grad_norm = False
 
     def __init__(self, config: GanConfig, data):
         super().__init__(config, data)
         c = config
-        self.log_every, self.eval_every = c.log_every, c.eval_every
-        self.device = pick_device(c.device)
+        self.check_config()
         with torch.random.fork_rng(devices=[]):
             torch.manual_seed(c.seed)
             self.G, self.D = self._build_models()
@@ -52,11 +46,17 @@ class GanTrainer(Trainer):
         self.opt_d = self._optimizer(self.D, c.lr_d)
         self.avg_g = tricks.HistoricalAverage(self.G).to(self.device)
         self.avg_d = tricks.HistoricalAverage(self.D).to(self.device)
-        self.streams = {name: torch.Generator().manual_seed(c.seed * 7919 + i)
-                        for i, name in enumerate(("data", "noise", "tricks"))}
         self.last_real: torch.Tensor | None = None
         self.last_real_labels: torch.Tensor | None = None
         self._fixed_views()
+
+    def check_config(self) -> None:
+        """Keys that mean something on images only are refused on 2D points, each with a message naming it."""
+        defaults = GanConfig()
+        for key in IMAGE_ONLY_KEYS:
+            if getattr(self.config, key) != getattr(defaults, key):
+                raise ConfigError(key, f"'{key}' applies to image GANs only; '{self.config.dataset}' is a 2D dataset "
+                                       f"(leave {key} at {getattr(defaults, key)!r} on 2D points)")
 
     def _build_models(self) -> tuple[nn.Module, nn.Module]:
         c = self.config
@@ -230,7 +230,7 @@ class GanTrainer(Trainer):
             "models": {"G": self.G.state_dict(), "D": self.D.state_dict()},
             "optimizers": {"G": self.opt_g.state_dict(), "D": self.opt_d.state_dict()},
             "historical_average": {"G": self.avg_g.state_dict(), "D": self.avg_d.state_dict()},
-            "rng": {name: g.get_state() for name, g in self.streams.items()},
+            "rng": self.rng_state(),
         }
         if self.last_real is not None:
             state["last_real"] = self.last_real.cpu()
@@ -249,8 +249,7 @@ class GanTrainer(Trainer):
         self.opt_d.load_state_dict(state["optimizers"]["D"])
         self.avg_g.load_state_dict(state["historical_average"]["G"])
         self.avg_d.load_state_dict(state["historical_average"]["D"])
-        for name, g in self.streams.items():
-            g.set_state(state["rng"][name])
+        self.load_rng_state(state["rng"])
         self.last_real = state["last_real"].to(self.device) if "last_real" in state else None
         labels = state.get("last_real_labels")
         self.last_real_labels = labels.to(self.device) if labels is not None else None

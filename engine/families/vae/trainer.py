@@ -13,16 +13,14 @@ from typing import Any
 import numpy as np
 import torch
 
-from engine import judge as judges
-from engine.config import ConfigError
+from engine.data.images import binarize
+from engine.families.vae.bounds import active_units, gaussian_kl, importance_weighted_bound, log_likelihood
+from engine.families.vae.config import VaeConfig
 from engine.image_grid import grid_uint8, to_uint8
+from engine.metrics.likelihood import bits_per_dim
 from engine.models.conv_vae import ConvDecoder, ConvEncoder
-from engine.trainers.base import Trainer, check_finite
-from engine.trainers.gan import pick_device
-from engine.trainers.vae_config import VaeConfig
+from engine.trainer import Trainer, check_finite
 from engine.tricks.reparameterization import reparameterize
-from engine.vae_bounds import (active_units, bits_per_dim, gaussian_kl, importance_weighted_bound,
-                               log_likelihood)
 
 RECONSTRUCTIONS = 16  # held-out images shown beside their reconstructions
 SAMPLES = 64  # prior samples in the live grid (a fixed batch of z)
@@ -47,30 +45,22 @@ def corrupt(x: torch.Tensor, kind: str, level: float, generator: torch.Generator
     raise ValueError(f"unknown corruption '{kind}'")
 
 
-def binarize(images: torch.Tensor, generator: torch.Generator) -> torch.Tensor:
-    """Each pixel 1 (white) with probability its intensity, else 0 (black); returned in [-1, 1]."""
-    return torch.bernoulli((images + 1) / 2, generator=generator) * 2 - 1
-
-
 class VaeTrainer(Trainer):
     family = "vae"
+    data_kind = "images"
     config_cls = VaeConfig
+    stream_names = ("data", "noise")
+    uses_judge = True
 
     def __init__(self, config: VaeConfig, data):
-        if not hasattr(data, "image_shape"):
-            raise ConfigError("dataset", f"the vae family trains on images; '{config.dataset}' is a 2D dataset")
         super().__init__(config, data)
         c = config
-        self.log_every, self.eval_every = c.log_every, c.eval_every
-        self.device = pick_device(c.device)
         train, heldout = data.train, data.heldout
         if c.binarize:
             fixed = torch.Generator().manual_seed(c.seed)
             train, heldout = binarize(train, fixed), binarize(heldout, fixed)
         self.train_x, self.heldout_x = train.to(self.device), heldout.to(self.device)
-        if c.batch_size > len(self.train_x):
-            raise ConfigError("batch_size", f"batch_size {c.batch_size} is larger than the {len(self.train_x)} "
-                                            f"training images of '{data.name}'")
+        self.check_batch_size(len(self.train_x))
         shape = tuple(train.shape[1:])
         with torch.random.fork_rng(devices=[]):
             torch.manual_seed(c.seed)
@@ -78,14 +68,10 @@ class VaeTrainer(Trainer):
             self.decoder = ConvDecoder(c.latent_dim, shape, c.width).to(self.device)
         params = list(self.encoder.parameters()) + list(self.decoder.parameters())
         self.opt = torch.optim.Adam(params, lr=c.lr)
-        self.streams = {name: torch.Generator().manual_seed(c.seed * 7919 + i)
-                        for i, name in enumerate(("data", "noise"))}
         fixed = torch.Generator().manual_seed(10_000 + c.seed)
         self.view_x = self.heldout_x[:RECONSTRUCTIONS]
         self.view_z = torch.randn(SAMPLES, c.latent_dim, generator=fixed).to(self.device)
         self.judged_z = torch.randn(JUDGED, c.latent_dim, generator=fixed).to(self.device)
-        if judges.BACKGROUND:  # the dashboard: start training the judge now, in the background
-            self.judge(wait=False)
 
     @property
     def variational(self) -> bool:
@@ -181,7 +167,7 @@ class VaeTrainer(Trainer):
                         "bits_per_dim": bits_per_dim(nll, dims), "active_units": active_units(mu)})
         judge = self.judge()
         if judge is not None:
-            from engine.image_metrics import judge_score
+            from engine.metrics.images import judge_score
 
             samples = torch.cat([self.decode(z) for z in self.judged_z.split(500)]).cpu()
             out["judge_score"] = judge_score(judge.probabilities_and_features(samples)[0])
@@ -198,7 +184,7 @@ class VaeTrainer(Trainer):
             "step": self.step_count,
             "models": {"encoder": self.encoder.state_dict(), "decoder": self.decoder.state_dict()},
             "optimizers": {"adam": self.opt.state_dict()},
-            "rng": {name: g.get_state() for name, g in self.streams.items()},
+            "rng": self.rng_state(),
         }
 
     def load_state_dict(self, state: dict[str, Any]) -> None:
@@ -206,5 +192,4 @@ class VaeTrainer(Trainer):
         self.encoder.load_state_dict(state["models"]["encoder"])
         self.decoder.load_state_dict(state["models"]["decoder"])
         self.opt.load_state_dict(state["optimizers"]["adam"])
-        for name, g in self.streams.items():
-            g.set_state(state["rng"][name])
+        self.load_rng_state(state["rng"])

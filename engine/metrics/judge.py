@@ -1,4 +1,4 @@
-"""The judge: a small CNN classifier trained once per labelled dataset and cached on disk (DESIGN.md, Metrics).
+"""The judge: a small CNN classifier trained once per labelled dataset and cached on disk (docs/ARCHITECTURE.md, Metrics).
 
 Its softmax and penultimate features feed the image metrics (engine/image_metrics.py). The cache key is the dataset
 name, its image shape and a fingerprint of its training images, so another data folder or split never reuses a
@@ -19,6 +19,7 @@ from pathlib import Path
 import torch
 from torch import nn
 
+from engine.files import atomic_write
 from engine.models.classifier import SmallCNN
 
 log = logging.getLogger(__name__)
@@ -89,8 +90,6 @@ def train_judge(data, *, epochs: int | None = None, seed: int = 0, device: str =
 
 def load_or_train_judge(data, device: str = "cpu") -> Judge:
     """The cached judge of this dataset, trained (and written atomically) the first time."""
-    from engine.persistence import atomic_write
-
     path = cache_dir() / f"{data.name.replace('/', '_').replace(':', '_')}-{_fingerprint(data)}.pt"
     if path.exists():
         try:

@@ -19,7 +19,7 @@ from typing import Iterator
 
 import torch
 
-from engine.pixel_likelihoods import check_temperature, probabilities, to_input
+from engine.families.pixelcnn.likelihoods import check_temperature, probabilities, to_input
 
 SAMPLERS = ("naive", "cached")
 

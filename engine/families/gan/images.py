@@ -2,7 +2,7 @@
 
 Same loop, losses and keys as on 2D data (engine/trainers/gan.py); this class swaps the models and data, adds what
 only images have (virtual batch norm's reference pass, a replay buffer of past fakes, adaptive augmentation,
-class-conditional models) and judges samples with the judge classifier (engine/judge.py).
+class-conditional models) and judges samples with the judge classifier (engine/metrics/judge.py).
 """
 
 from __future__ import annotations
@@ -13,12 +13,11 @@ import numpy as np
 import torch
 from torch import nn
 
-from engine import judge as judges
 from engine.config import ConfigError
 from engine.image_grid import grid_uint8, png_bytes, to_uint8
-from engine.image_metrics import image_metrics
+from engine.metrics.images import image_metrics
 from engine.models.dcgan import ConvDiscriminator, ConvGenerator
-from engine.trainers.gan import GanTrainer
+from engine.families.gan.trainer import GanTrainer
 from engine.tricks.adaptive_augmentation import AdaptiveAugmentation, augment
 from engine.tricks.replay_buffer import ReplayBuffer
 from engine.tricks.virtual_batchnorm import VirtualBatchNorm
@@ -30,29 +29,31 @@ EVAL_IMAGES = 1000  # samples judged at each evaluation
 class ImageGanTrainer(GanTrainer):
     track_grad_norm = True
 
+    data_kind = "images"
+    uses_judge = True
+    _real_features: np.ndarray | None = None  # the judge's features of the held-out images, once it is there
+
     def __init__(self, config, data):
-        c = config
-        if c.conditional and (data.train_labels is None or not data.num_classes):
-            raise ConfigError("conditional", f"'{data.name}' has no class labels: a conditional GAN needs a "
-                                             "labelled dataset (digits, mnist, fashion_mnist, cifar10)")
-        if c.batch_size > len(data.train):
-            raise ConfigError("batch_size", f"batch_size {c.batch_size} is larger than the {len(data.train)} "
-                                            f"training images of '{data.name}'")
-        if c.d_norm == "virtual_batch" and c.vbn_reference > len(data.train):
-            raise ConfigError("vbn_reference", f"the virtual-batch-norm reference batch ({c.vbn_reference} real "
-                                               f"images) is larger than the {len(data.train)} training images of "
-                                               f"'{data.name}'")
-        self.num_classes = data.num_classes if c.conditional else 0
+        self.check_data_kind(config, data)
+        self.num_classes = data.num_classes if config.conditional and data.train_labels is not None else 0
         super().__init__(config, data)
+        c = config
         self.train_x = data.train.to(self.device)
         self.train_y = data.train_labels.to(self.device) if data.train_labels is not None else None
         self.replay = ReplayBuffer(c.replay_buffer, c.replay_fraction) if c.replay_buffer else None
         self.ada = AdaptiveAugmentation(c.ada_target) if c.ada else None
         self._last_logits: tuple[torch.Tensor, torch.Tensor] | None = None  # D's last (real, fake), for previews
-        self._judge = None
-        self._real_features: np.ndarray | None = None
-        if judges.BACKGROUND:  # the dashboard: start training the judge now, in the background
-            self.judge(wait=False)
+
+    def check_config(self) -> None:
+        c, data = self.config, self.data
+        if c.conditional and (data.train_labels is None or not data.num_classes):
+            raise ConfigError("conditional", f"'{data.name}' has no class labels: a conditional GAN needs a "
+                                             "labelled dataset (digits, mnist, fashion_mnist, cifar10)")
+        self.check_batch_size(len(data.train))
+        if c.d_norm == "virtual_batch" and c.vbn_reference > len(data.train):
+            raise ConfigError("vbn_reference", f"the virtual-batch-norm reference batch ({c.vbn_reference} real "
+                                               f"images) is larger than the {len(data.train)} training images of "
+                                               f"'{data.name}'")
 
     # ------------------------------------------------------------------ models and data
     def _build_models(self) -> tuple[nn.Module, nn.Module]:
@@ -135,9 +136,9 @@ class ImageGanTrainer(GanTrainer):
     # ------------------------------------------------------------------ looking at it
     def judge(self, wait: bool | None = None):
         """The dataset's judge (trained once and cached on disk; None for unlabelled data, and while it trains in
-        the background when `engine.judge.BACKGROUND` is set)."""
+        the background when `engine.metrics.judge.BACKGROUND` is set)."""
         if self._judge is None and self.data.train_labels is not None and self.data.num_classes:
-            from engine.judge import get_judge
+            from engine.metrics.judge import get_judge
 
             judge = get_judge(self.data, device=str(self.device), wait=wait)
             if judge is not None:

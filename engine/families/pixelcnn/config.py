@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from engine.autoregressive import SAMPLERS
+from engine.families.pixelcnn.sampler import SAMPLERS
 from engine.config import ConfigError, param
 from engine.models.pixelcnn import VARIANTS
-from engine.pixel_likelihoods import OUTPUTS
+from engine.families.pixelcnn.likelihoods import OUTPUTS
 
 
 @dataclass(frozen=True)

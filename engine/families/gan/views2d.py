@@ -15,7 +15,7 @@ import torch
 from PIL import Image, ImageDraw
 
 from engine import tricks
-from engine.metrics2d import mode_metrics
+from engine.metrics.modes2d import mode_metrics
 
 POINTS = 600  # points of each kind drawn on the page
 FIELD_RES = 48  # discriminator field resolution (FIELD_RES x FIELD_RES)

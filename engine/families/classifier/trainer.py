@@ -14,20 +14,22 @@ the teacher phase (`student_step`). `step_count` counts both phases (the command
 from __future__ import annotations
 
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 import torch
 import torch.nn.functional as F
 
-from engine.augment import auto_augment, pad_crop, random_flip, tta_logits
-from engine.calibration import confident_mistakes, mistakes_grid, reliability
-from engine.config import ConfigError
+from engine.config import ConfigError, from_dict
+from engine.data import BadInput, DataUnavailable, load_dataset
+from engine.files import read_checkpoint, read_json
+from engine.families.classifier.augment import auto_augment, pad_crop, random_flip, tta_logits
+from engine.metrics.calibration import confident_mistakes, mistakes_grid, reliability
 from engine.image_grid import grid_uint8, png_bytes, to_uint8
 from engine.models.classifier import ResidualCNN
-from engine.trainers.base import HeldoutPass, Trainer, check_finite
-from engine.trainers.classifier_config import ClassifierConfig
-from engine.trainers.gan import pick_device
+from engine.trainer import HeldoutPass, Trainer, check_finite
+from engine.families.classifier.config import ClassifierConfig
 from engine.tricks.cutout import cutout
 from engine.tricks.distillation import distillation_loss
 from engine.tricks.lr_schedule import learning_rate, lr_curve, scaled_lr
@@ -43,24 +45,20 @@ MISCLASSIFIED = 32  # wrongly classified held-out images in the preview
 
 class ClassifierTrainer(Trainer):
     family = "classifier"
+    data_kind = "images"
     config_cls = ClassifierConfig
+    stream_names = STREAMS
 
     def __init__(self, config: ClassifierConfig, data):
-        if not hasattr(data, "image_shape"):
-            raise ConfigError("dataset", f"the classifier family trains on labelled images; '{config.dataset}' is "
-                                         f"a 2D dataset")
+        self.check_data_kind(config, data)
         if data.train_labels is None or data.heldout_labels is None or not data.num_classes:
             raise ConfigError("dataset", f"the classifier family needs labels; '{config.dataset}' has none")
         super().__init__(config, data)
         c = config
-        self.log_every, self.eval_every = c.log_every, c.eval_every
-        self.device = pick_device(c.device)
         self.train_x, self.train_y = data.train.to(self.device), data.train_labels.to(self.device)
         self.heldout_x, self.heldout_y = data.heldout.to(self.device), data.heldout_labels.to(self.device)
         self.num_classes = data.num_classes
-        if c.batch_size > len(self.train_x):
-            raise ConfigError("batch_size", f"batch_size {c.batch_size} is larger than the {len(self.train_x)} "
-                                            f"training images of '{data.name}'")
+        self.check_batch_size(len(self.train_x))
         self._check_cutout(c.cutout)
         channels = data.image_shape[0]
         with torch.random.fork_rng(devices=[]):
@@ -77,7 +75,6 @@ class ClassifierTrainer(Trainer):
                 torch.manual_seed(c.seed + 1)
                 self.teacher = ResidualCNN(channels, self.num_classes, c.teacher_width, c.blocks).to(self.device)
             self.teacher_opt = self._sgd(self.teacher)
-        self.streams = {name: torch.Generator().manual_seed(c.seed * 7919 + i) for i, name in enumerate(STREAMS)}
         self._predictions: dict[tuple, HeldoutPass] = {}  # the latest held-out pass per network and TTA setting
 
     # ------------------------------------------------------------------ set-up
@@ -92,19 +89,34 @@ class ClassifierTrainer(Trainer):
         return torch.optim.SGD(groups, lr=self.base_lr, momentum=0.9, nesterov=True)
 
     def _load_teacher(self, folder: str) -> torch.nn.Module:
-        """The network of a saved classifier run (its own width and depth; `teacher_width` does not apply)."""
-        from engine.persistence import load_trainer
-
+        """The student network of a saved classifier run (its own width and depth; `teacher_width` does not apply),
+        read from its config.json and checkpoint.pt."""
         try:
-            loaded = load_trainer(folder)
+            if not (Path(folder) / "config.json").exists() or not (Path(folder) / "checkpoint.pt").exists():
+                raise ValueError(f"{folder} is not a saved run: it needs config.json and checkpoint.pt")
+            saved = read_json(Path(folder) / "config.json")
+            state = read_checkpoint(Path(folder) / "checkpoint.pt")
         except ValueError as err:
             raise ConfigError("teacher_run", f"cannot load the teacher from '{folder}': {err}") from None
-        if loaded.family != "classifier":
-            raise ConfigError("teacher_run", f"'{folder}' is a saved {loaded.family} run, not a classifier run")
-        if loaded.data.image_shape != self.data.image_shape or loaded.num_classes != self.num_classes:
-            raise ConfigError("teacher_run", f"the teacher in '{folder}' was trained on '{loaded.data.name}' "
-                                             f"{loaded.data.image_shape}, not on images like '{self.data.name}'")
-        return loaded.student.to(self.device).eval()
+        if saved.get("family") != "classifier":
+            raise ConfigError("teacher_run", f"'{folder}' is a saved {saved.get('family')} run, not a classifier run")
+        try:
+            c = from_dict(ClassifierConfig, saved["config"])
+            data = load_dataset(c.dataset, data_root=c.data_root)
+        except (ConfigError, KeyError, BadInput, DataUnavailable) as err:
+            raise ConfigError("teacher_run", f"cannot load the teacher from '{folder}': {err}") from None
+        if data.image_shape != self.data.image_shape or data.num_classes != self.num_classes:
+            raise ConfigError("teacher_run", f"the teacher in '{folder}' was trained on '{data.name}' "
+                                             f"{data.image_shape}, not on images like '{self.data.name}'")
+        with torch.random.fork_rng(devices=[]):
+            teacher = ResidualCNN(data.image_shape[0], data.num_classes, c.width, c.blocks, c.dropout, c.drop_path,
+                                  aux_head=c.aux_weight > 0)
+        try:
+            teacher.load_state_dict(state["models"]["student"])
+        except (KeyError, RuntimeError) as err:
+            raise ConfigError("teacher_run", f"the checkpoint in '{folder}' does not match its configuration: "
+                                             f"{str(err).splitlines()[0][:200]}") from None
+        return teacher.to(self.device).eval()
 
     def set_knobs(self, **values: Any) -> None:
         if "cutout" in values:
@@ -311,7 +323,7 @@ class ClassifierTrainer(Trainer):
         if self.teacher_opt is not None:
             optimizers["teacher"] = self.teacher_opt.state_dict()
         return {"step": self.step_count, "teacher_step": self.teacher_step, "phase": self.phase, "models": models,
-                "optimizers": optimizers, "rng": {name: g.get_state() for name, g in self.streams.items()}}
+                "optimizers": optimizers, "rng": self.rng_state()}
 
     def load_state_dict(self, state: dict[str, Any]) -> None:
         self.step_count, self.teacher_step = int(state["step"]), int(state["teacher_step"])
@@ -321,6 +333,5 @@ class ClassifierTrainer(Trainer):
             self.teacher.load_state_dict(state["models"]["teacher"])
         if self.teacher_opt is not None:
             self.teacher_opt.load_state_dict(state["optimizers"]["teacher"])
-        for name, g in self.streams.items():
-            g.set_state(state["rng"][name])
+        self.load_rng_state(state["rng"])
         self._predictions.clear()

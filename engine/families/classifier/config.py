@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from engine.augment import POLICIES, TTA_MODES
+from engine.families.classifier.augment import POLICIES, TTA_MODES
 from engine.config import ConfigError, param
 from engine.data import is_2d_dataset
 from engine.tricks.lr_schedule import SCHEDULES

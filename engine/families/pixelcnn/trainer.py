@@ -15,17 +15,15 @@ from typing import Any
 import numpy as np
 import torch
 
-from engine import judge as judges
-from engine.autoregressive import sample as raster_sample
+from engine.families.pixelcnn.sampler import sample as raster_sample
 from engine.config import ConfigError
 from engine.image_grid import grid_uint8, png_bytes, to_uint8
 from engine.models.pixelcnn import build_pixelcnn
-from engine.pixel_likelihoods import from_images, log_prob, params_per_channel, to_input
-from engine.trainers.base import Trainer, check_finite
-from engine.trainers.gan import pick_device
-from engine.trainers.pixelcnn_config import PixelCnnConfig
-from engine.trainers.vae import binarize
-from engine.vae_bounds import bits_per_dim
+from engine.families.pixelcnn.likelihoods import from_images, log_prob, params_per_channel, to_input
+from engine.trainer import Trainer, check_finite
+from engine.families.pixelcnn.config import PixelCnnConfig
+from engine.data.images import binarize
+from engine.metrics.likelihood import bits_per_dim
 
 PREVIEW_SAMPLES = 16  # live grid, a fixed seed
 PREVIEW_SECONDS = 2.0  # shortest time between two live sample grids (sampling costs a pass per pixel)
@@ -35,15 +33,14 @@ JUDGED = 500  # samples judged
 
 class PixelCnnTrainer(Trainer):
     family = "pixelcnn"
+    data_kind = "images"
     config_cls = PixelCnnConfig
+    stream_names = ("data",)
+    uses_judge = True
 
     def __init__(self, config: PixelCnnConfig, data):
-        if not hasattr(data, "image_shape"):
-            raise ConfigError("dataset", f"the pixelcnn family trains on images; '{config.dataset}' is a 2D dataset")
         super().__init__(config, data)
         c = config
-        self.log_every, self.eval_every = c.log_every, c.eval_every
-        self.device = pick_device(c.device)
         self.shape = tuple(data.image_shape)
         colours = self.shape[0]
         if c.width % colours:
@@ -55,9 +52,7 @@ class PixelCnnTrainer(Trainer):
             train, heldout = binarize(train, fixed), binarize(heldout, fixed)
         self.train_v = from_images(train, c.output).to(self.device)  # integer values (N, C, H, W)
         self.heldout_v = from_images(heldout, c.output).to(self.device)
-        if c.batch_size > len(self.train_v):
-            raise ConfigError("batch_size", f"batch_size {c.batch_size} is larger than the {len(self.train_v)} "
-                                            f"training images of '{data.name}'")
+        self.check_batch_size(len(self.train_v))
         self.num_classes = data.num_classes if c.conditional and data.train_labels is not None else 0
         if c.conditional and not self.num_classes:
             raise ConfigError("conditional", f"'{data.name}' has no class labels: set conditional=false")
@@ -68,10 +63,7 @@ class PixelCnnTrainer(Trainer):
             self.model = build_pixelcnn(c.variant, colours, params_per_channel(c.output, c.n_mix), c.width,
                                         c.layers, c.first_kernel, self.num_classes).to(self.device)
         self.opt = torch.optim.Adam(self.model.parameters(), lr=c.lr)
-        self.streams = {"data": torch.Generator().manual_seed(c.seed * 7919)}
         self._preview_cache: tuple[int, float, np.ndarray] | None = None
-        if judges.BACKGROUND:  # the dashboard: start training the judge now, in the background
-            self.judge(wait=False)
 
     @property
     def dims(self) -> int:
@@ -142,7 +134,7 @@ class PixelCnnTrainer(Trainer):
         out: dict[str, Any] = {"nll_nats": nats, "bits_per_dim": bits_per_dim(nats, self.dims)}
         judge = self.judge()
         if judge is not None:
-            from engine.image_metrics import judge_score
+            from engine.metrics.images import judge_score
 
             samples = self.images_of(self.sample_values(JUDGED, seed=3, sampler="cached", temperature=1.0))
             out["judge_score"] = judge_score(judge.probabilities_and_features(samples.cpu())[0])
@@ -161,13 +153,12 @@ class PixelCnnTrainer(Trainer):
             "step": self.step_count,
             "models": {"pixelcnn": self.model.state_dict()},
             "optimizers": {"adam": self.opt.state_dict()},
-            "rng": {name: g.get_state() for name, g in self.streams.items()},
+            "rng": self.rng_state(),
         }
 
     def load_state_dict(self, state: dict[str, Any]) -> None:
         self.model.load_state_dict(state["models"]["pixelcnn"])
         self.opt.load_state_dict(state["optimizers"]["adam"])
-        for name, g in self.streams.items():
-            g.set_state(state["rng"][name])
+        self.load_rng_state(state["rng"])
         self.step_count = int(state["step"])
         self._preview_cache = None

@@ -19,13 +19,12 @@ import torch
 import torch.nn.functional as F
 from torch.optim.swa_utils import AveragedModel, get_ema_multi_avg_fn
 
-from engine.calibration import mistakes_grid, reliability
+from engine.metrics.calibration import mistakes_grid, reliability
 from engine.config import ConfigError
 from engine.image_grid import grid_uint8, to_uint8
 from engine.models.ssgan_mlp import MlpClassifierD, MlpGenerator
-from engine.trainers.base import HeldoutPass, Trainer, check_finite
-from engine.trainers.gan import pick_device
-from engine.trainers.ssgan_config import SsganConfig
+from engine.trainer import HeldoutPass, Trainer, check_finite
+from engine.families.ssgan.config import SsganConfig
 from engine.tricks.feature_matching import feature_matching_loss
 from engine.tricks.semi_supervised import log_z, real_probability, supervised_loss, unsupervised_loss
 
@@ -50,20 +49,17 @@ def balanced_subset(labels: torch.Tensor, n_labels: int, num_classes: int, gener
 
 class SsganTrainer(Trainer):
     family = "ssgan"
+    data_kind = "images"
     config_cls = SsganConfig
+    stream_names = ("labels", "data", "noise", "baseline_noise")
 
     def __init__(self, config: SsganConfig, data):
-        if not hasattr(data, "image_shape"):
-            raise ConfigError("dataset", f"the ssgan family trains on images; '{config.dataset}' is a 2D dataset")
+        self.check_data_kind(config, data)
         if data.train_labels is None or data.heldout_labels is None or not data.num_classes:
             raise ConfigError("dataset", f"'{data.name}' has no labels: a semi-supervised GAN needs some, and "
                                          "labelled held-out images to measure its test error")
         super().__init__(config, data)
         c = config
-        self.log_every, self.eval_every = c.log_every, c.eval_every
-        self.device = pick_device(c.device)
-        self.streams = {name: torch.Generator().manual_seed(c.seed * 7919 + i)
-                        for i, name in enumerate(("labels", "data", "noise", "baseline_noise"))}
         n = len(data.train) if c.n_labels == "all" else int(c.n_labels)
         if n > len(data.train):
             raise ConfigError("n_labels", f"n_labels={n} is more than the {len(data.train)} training images")
@@ -228,7 +224,7 @@ class SsganTrainer(Trainer):
             "models": {"d": self.d.state_dict(), "g": self.g.state_dict(), "baseline": self.baseline.state_dict(),
                        **{f"average_{name}": avg.state_dict() for name, avg in self.averages.items()}},
             "optimizers": {name: opt.state_dict() for name, opt in self.opts.items()},
-            "rng": {name: g.get_state() for name, g in self.streams.items()},
+            "rng": self.rng_state(),
             "device_rng": {name: g.get_state() for name, g in self.device_noise.items()},
         }
 
@@ -240,8 +236,7 @@ class SsganTrainer(Trainer):
             avg.load_state_dict(state["models"][f"average_{name}"])
         for name, opt in self.opts.items():
             opt.load_state_dict(state["optimizers"][name])
-        for name, g in self.streams.items():
-            g.set_state(state["rng"][name])
+        self.load_rng_state(state["rng"])
         for name, g in self.device_noise.items():
             if name in state.get("device_rng", {}):
                 g.set_state(state["device_rng"][name])

@@ -70,7 +70,3 @@ def importance_weighted_bound(encoder, decoder, x: torch.Tensor, k: int, kind: s
 def active_units(mu: torch.Tensor, threshold: float = 0.01) -> int:
     """How many latent dimensions the encoder uses: Cov over images of the posterior mean above `threshold`."""
     return int((mu.var(0, unbiased=False) > threshold).sum()) if len(mu) > 1 else 0
-
-
-def bits_per_dim(nats_per_image: float, dims: int) -> float:
-    return nats_per_image / (dims * math.log(2))

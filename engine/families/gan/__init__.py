@@ -1,0 +1,38 @@
+"""GANs: MLPs on 2D points (GAN Lab's playground) and DCGANs on images, with the tricks of Salimans et al. 2016.
+
+    config.py       GanConfig: every key, its help and range (the page, the URL and --set read it)
+    trainer.py      GanTrainer: the loop on 2D points (Goodfellow et al. 2014, Alg. 1), every trick a switch
+    images.py       ImageGanTrainer: the same loop on images (DCGAN models, VBN, replay, ADA, conditional)
+    views2d.py      GAN Lab's views: D's field, the manifold, gradients on fakes
+    failure_signs.py plain-language warnings read from the metric history
+    presets.py      the 2D page's lesson presets
+    comparisons.py  the Compare presets
+"""
+
+from engine.families.gan.comparisons import COMPARISONS, IMAGE_METRICS, POINTS_METRICS
+from engine.families.gan.config import GanConfig, image_defaults
+from engine.families.gan.images import ImageGanTrainer
+from engine.families.gan.trainer import GanTrainer
+from engine.family import HIGHER, LOWER, Family, Page
+
+FAMILY = Family(
+    name="gan",
+    config=GanConfig,
+    image_trainer=ImageGanTrainer,
+    points_trainer=GanTrainer,
+    image_defaults=image_defaults,
+    metrics={"modes_covered": HIGHER, "high_quality_fraction": HIGHER, "mode_kl": LOWER, "judge_score": HIGHER,
+             "frechet_distance": LOWER, "confident_fraction": HIGHER},
+    points_metrics=POINTS_METRICS,
+    image_metrics=IMAGE_METRICS,
+    comparisons=COMPARISONS,
+    pages=(Page("gan_2d.py", "2D GAN playground", ":material/scatter_plot:", "gan-2d", "GANs",
+                "GAN Lab's views plus the tricks of Salimans et al. 2016, honest mode metrics, your own data.",
+                "A generator and a discriminator on 2D data: the discriminator's field, the generator's manifold, "
+                "gradients on fakes, mode collapse and the tricks that fix it."),
+           Page("gan_images.py", "Image GANs", ":material/photo_library:", "gan-images", "GANs",
+                "A DCGAN on digits, MNIST, CIFAR-10 or your folder, with every trick as a switch.",
+                "Feature matching, minibatch discrimination, historical averaging, one-sided label smoothing and "
+                "virtual batch norm on real images, judged by a classifier: score, Frechet distance, class "
+                "histogram.")),
+)
