@@ -47,7 +47,7 @@ with st.sidebar:
             controls.widgets(ClassifierConfig, names)
 
 keys = ["data_root"] + [k for names in GROUPS.values() for k in names]
-run = model_run.page_run(SLOT, "classifier", ClassifierConfig, keys, dataset)
+run = model_run.page_run(SLOT, "classifier", keys, dataset)
 trainer = run.trainers[0]
 class_names = trainer.data.class_names
 lr_steps, lr_rates = trainer.lr_plot()  # from the configuration alone: no need to pause training

@@ -4,15 +4,13 @@ import dataclasses
 
 import streamlit as st
 
-from app.ui import charts, controls, draw2d, plots2d, run_controls, session
-from engine.config import ConfigError, specs
-from engine.data import BadInput, load_dataset
+from app.ui import charts, controls, draw2d, model_run, plots2d, run_controls
+from engine.config import specs
+from engine.data import BadInput
+from engine.families.gan.config import GanConfig
+from engine.families.gan.presets import GAN2D_PRESETS
 from engine.persistence import list_saved_runs
 from engine.runs import load_run
-from engine.families.gan.presets import GAN2D_PRESETS
-from engine.runs import Run
-from engine.registry import build_trainer, make_config
-from engine.families.gan.config import GanConfig
 
 SLOT = "gan2d"
 DATASETS = ("ring8", "grid25", "spiral", "moons", "custom")
@@ -132,39 +130,13 @@ if dataset == "custom" and custom is None:
     st.warning("No custom distribution yet: draw or upload one below. Showing ring8 meanwhile.")
 
 # ---------------------------------------------------------------- the run
-values = {k: st.session_state.get(k, SPECS[k].default) for k in DATA_KEYS + MODEL_KEYS + TRAINING_KEYS + TRICK_KEYS}
-if dataset == "custom" and custom is None:
-    values["dataset"] = "ring8"
-try:
-    config = make_config("gan", values)
-except ConfigError as err:
-    st.error(f"{err}. Training keeps its previous settings.")
-    config = None
-
-run = session.get_run(SLOT)
-if config is not None:
-    live = {k for k, s in SPECS.items() if s.live}
-    structure = {k: v for k, v in values.items() if k not in live}
-    data_obj = custom if values["dataset"] == "custom" else None
-    identity = (tuple(sorted(structure.items())), id(data_obj))
-    loaded = st.session_state.pop("_gan2d_loaded", None)
-    if loaded is not None:
-        run = session.put_run(SLOT, loaded)
-        st.session_state["_gan2d_identity"] = identity
-        st.toast(f"Loaded {loaded.saved_to} at step {loaded.snapshot().step}: press Play to resume.")
-    elif run is None or st.session_state.get("_gan2d_identity") != identity:
-        if run is not None:
-            st.toast("New model: a setting that changes the model or data was changed.", icon=":material/refresh:")
-        data = data_obj if data_obj is not None else load_dataset(values["dataset"], noise=values["data_noise"])
-        run = session.put_run(SLOT, Run({"run": lambda c=config, d=data: build_trainer("gan", c, data=d)}))
-        st.session_state["_gan2d_identity"] = identity
-    else:
-        current = run.snapshot().members[0].config
-        changed = {k: getattr(config, k) for k in live if getattr(config, k) != getattr(current, k)}
-        run.set_knobs(**changed)
-
-run_controls.run_controls(run, key="gan2d")
-run_controls.saved_downloads(run, key="gan2d")
+loaded = st.session_state.pop("_gan2d_loaded", None)
+use_custom = dataset == "custom" and custom is not None
+run = model_run.page_run(SLOT, "gan", DATA_KEYS[1:] + MODEL_KEYS + TRAINING_KEYS + TRICK_KEYS,
+                         dataset if use_custom or dataset != "custom" else "ring8",
+                         data=custom if use_custom else None, loaded=loaded)
+if loaded is not None:
+    st.toast(f"Loaded {loaded.saved_to} at step {loaded.snapshot().step}: press Play to resume.")
 layers = st.pills(
     "Layers",
     list(plots2d.LAYERS),

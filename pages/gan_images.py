@@ -2,8 +2,7 @@
 
 import streamlit as st
 
-from app.ui import charts, controls, image_views, model_run, run_controls, session
-from engine.config import specs
+from app.ui import charts, controls, image_views, model_run, run_controls
 from engine.families.gan.failure_signs import gan_failure_signs
 from engine.families.gan.config import GanConfig, image_defaults
 
@@ -50,27 +49,10 @@ with st.sidebar:
 
 # ---------------------------------------------------------------- the run
 keys = ["data_root"] + MODEL_KEYS + TRAINING_KEYS + TRICK_KEYS
-values = {k: st.session_state.get(k, defaults.get(k, specs(GanConfig)[k].default)) for k in keys}
-values["dataset"] = dataset
-if not dataset:
-    run, problem = session.get_run(SLOT), "Type the path of an image folder in the sidebar (one sub-folder per class)."
-else:
-    run, problem = model_run.model_run(SLOT, "gan", values, pretrained=PRETRAINED)
-if problem:
-    st.error(problem, icon=":material/error:")
-if run is None:
-    st.stop()
-
+run = model_run.page_run(SLOT, "gan", keys, dataset, defaults=defaults, pretrained=PRETRAINED,
+                         pretrained_model="A generator",
+                         missing_folder="Type the path of an image folder in the sidebar (one sub-folder per class).")
 trainer = run.trainers[0]
-if run.saved_to == str(PRETRAINED) and run.snapshot().status == "idle" and trainer.step_count:
-    st.info(f"A generator pretrained on digits ({trainer.step_count:,} steps, made with the command line; see the "
-            "README) is loaded: press Play to train it further, or Reset for a fresh one.", icon=":material/school:")
-note = getattr(trainer.data, "note", "")
-if note:
-    st.caption(note)
-
-run_controls.run_controls(run, key="gan_images")
-run_controls.saved_downloads(run, key="gan_images")
 num_classes = trainer.num_classes or trainer.data.num_classes
 
 

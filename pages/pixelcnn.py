@@ -3,8 +3,7 @@ blind spot of the plain PixelCNN beside the gated one."""
 
 import streamlit as st
 
-from app.ui import charts, controls, image_views, model_run, panels, pixelcnn_views, run_controls, session
-from engine.config import specs
+from app.ui import charts, controls, image_views, model_run, panels, pixelcnn_views, run_controls
 from engine.families.pixelcnn.config import PixelCnnConfig
 
 SLOT = "pixelcnn"
@@ -44,27 +43,9 @@ with st.sidebar:
     controls.widgets(PixelCnnConfig, SAMPLING_KEYS)
 
 keys = ["data_root"] + MODEL_KEYS + LIVE_KEYS + SAMPLING_KEYS
-values = {k: st.session_state.get(k, specs(PixelCnnConfig)[k].default) for k in keys}
-values["dataset"] = dataset
-if not dataset:
-    run, problem = session.get_run(SLOT), "Type the path of an image folder in the sidebar."
-else:
-    run, problem = model_run.model_run(SLOT, "pixelcnn", values, pretrained=pixelcnn_views.PRETRAINED)
-if problem:
-    st.error(problem, icon=":material/error:")
-if run is None:
-    st.stop()
-
-trainer = run.trainers[0]
-if run.saved_to == str(pixelcnn_views.PRETRAINED) and run.snapshot().status == "idle" and trainer.step_count:
-    st.info(f"A gated PixelCNN pretrained on digits ({trainer.step_count:,} steps, made with the command line; see "
-            "the README) is loaded: press Play to train it further, or Reset for a fresh one.",
-            icon=":material/school:")
-note = getattr(trainer.data, "note", "")
-if note:
-    st.caption(note)
-run_controls.run_controls(run, key="pixelcnn")
-run_controls.saved_downloads(run, key="pixelcnn")
+run = model_run.page_run(SLOT, "pixelcnn", keys, dataset, pretrained=pixelcnn_views.PRETRAINED,
+                         pretrained_model="A gated PixelCNN",
+                         missing_folder="Type the path of an image folder in the sidebar.")
 
 
 def render(snap) -> None:

@@ -42,7 +42,7 @@ with st.sidebar:
     controls.widgets(SsganConfig, LIVE_KEYS)
 
 keys = ["data_root"] + MODEL_KEYS + LIVE_KEYS
-run = model_run.page_run(SLOT, "ssgan", SsganConfig, keys, dataset)
+run = model_run.page_run(SLOT, "ssgan", keys, dataset)
 trainer = run.trainers[0]
 class_names = trainer.data.class_names
 

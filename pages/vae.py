@@ -2,8 +2,7 @@
 
 import streamlit as st
 
-from app.ui import charts, controls, image_views, model_run, panels, run_controls, session, vae_views
-from engine.config import specs
+from app.ui import charts, controls, image_views, model_run, panels, run_controls, vae_views
 from engine.families.vae.config import VaeConfig
 
 SLOT = "vae"
@@ -35,26 +34,9 @@ with st.sidebar:
     controls.widgets(VaeConfig, LIVE_KEYS)
 
 keys = ["data_root"] + MODEL_KEYS + LIVE_KEYS
-values = {k: st.session_state.get(k, specs(VaeConfig)[k].default) for k in keys}
-values["dataset"] = dataset
-if not dataset:
-    run, problem = session.get_run(SLOT), "Type the path of an image folder in the sidebar."
-else:
-    run, problem = model_run.model_run(SLOT, "vae", values, pretrained=vae_views.PRETRAINED["vae"])
-if problem:
-    st.error(problem, icon=":material/error:")
-if run is None:
-    st.stop()
-
+run = model_run.page_run(SLOT, "vae", keys, dataset, pretrained=vae_views.PRETRAINED["vae"], pretrained_model="A VAE",
+                         missing_folder="Type the path of an image folder in the sidebar.")
 trainer = run.trainers[0]
-if run.saved_to == str(vae_views.PRETRAINED["vae"]) and run.snapshot().status == "idle" and trainer.step_count:
-    st.info(f"A VAE pretrained on digits ({trainer.step_count:,} steps, made with the command line; see the README) "
-            "is loaded: press Play to train it further, or Reset for a fresh one.", icon=":material/school:")
-note = getattr(trainer.data, "note", "")
-if note:
-    st.caption(note)
-run_controls.run_controls(run, key="vae")
-run_controls.saved_downloads(run, key="vae")
 variational = trainer.config.model == "vae"
 
 

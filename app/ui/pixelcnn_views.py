@@ -1,6 +1,7 @@
 """What the PixelCNN page shows: a sample being drawn value by value (the canvas, the current pixel, the distribution
-it is drawn from), image completion, and the receptive field of plain vs gated PixelCNN (the blind spot). The
-samplers run on a frozen copy of the network (`trainer.frozen_model()`), so training goes on meanwhile."""
+it is drawn from), image completion, and the receptive field of plain vs gated PixelCNN (the blind spot). Everything
+computed comes from engine/families/pixelcnn/lessons.py; the samplers run on a frozen copy of the network
+(`FrozenPixelCnn`), so training goes on meanwhile."""
 
 from __future__ import annotations
 
@@ -12,65 +13,15 @@ import streamlit as st
 import torch
 
 from app.ui.image_views import gif_bytes
-from engine.families.pixelcnn.sampler import SamplingMovie, check_region, lower_half, sample
-from engine.image_grid import to_uint8
-from engine.models.pixelcnn import build_pixelcnn
-from engine.families.pixelcnn.likelihoods import to_input
-from engine.families.pixelcnn.receptive_field import receptive_field
+from engine.families.pixelcnn.lessons import (REGIONS, FrozenPixelCnn, blind_spot_of, canvas_picture,
+                                              completion_region, field_picture, movie_frames, pending_pixels,
+                                              receptive_fields)
+from engine.families.pixelcnn.sampler import SamplingMovie, check_region
 from engine.runs import Run
 
 PRETRAINED = Path(__file__).resolve().parents[2] / "assets" / "pretrained" / "pixelcnn-digits"
-UNDRAWN = np.array([214, 226, 240], np.uint8)  # light blue: not drawn yet
-CURRENT = np.array([228, 87, 46], np.uint8)  # orange-red: the pixel being drawn
-SEEN = np.array([31, 119, 180], np.uint8)
-BLIND = np.array([255, 170, 0], np.uint8)
-FUTURE = np.array([235, 235, 235], np.uint8)
 SPEEDS = [1, 5, 20, 100, 500, 0]  # values drawn per second; 0 = all at once
 TICK = 0.2  # seconds between two frames of the watch panel
-
-
-# --------------------------------------------------------------------------- pictures
-def _tile(pictures: np.ndarray, per_row: int, pad: int = 3) -> np.ndarray:
-    """uint8 (N, H, W, 3) -> one (H', W', 3) picture, `per_row` across, white gaps."""
-    n, h, w, _ = pictures.shape
-    rows = -(-n // per_row)
-    out = np.full((rows * (h + pad) + pad, per_row * (w + pad) + pad, 3), 255, np.uint8)
-    for k, pic in enumerate(pictures):
-        r, c = divmod(k, per_row)
-        out[pad + r * (h + pad): pad + r * (h + pad) + h, pad + c * (w + pad): pad + c * (w + pad) + w] = pic
-    return out
-
-
-def canvas_picture(values: torch.Tensor, output: str, *, pending: np.ndarray | None = None,
-                   current: tuple[int, int] | None = None, tile: int = 120, per_row: int = 8) -> np.ndarray:
-    """Integer values (N, C, H, W) as crisp RGB tiles: `pending` (bool (H, W)) pixels in light blue, the `current`
-    pixel framed in orange."""
-    images = to_uint8(to_input(values, output)).transpose(0, 2, 3, 1)  # (N, H, W, C)
-    if images.shape[3] == 1:
-        images = images.repeat(3, axis=3)
-    images = images.copy()
-    if pending is not None:
-        images[:, pending] = UNDRAWN
-    h, w = images.shape[1:3]
-    f = max(1, tile // max(h, w))
-    big = images.repeat(f, 1).repeat(f, 2)
-    if current is not None:
-        i, j = current
-        t = max(1, f // 6)
-        top, left = i * f, j * f
-        big[:, top: top + f, left: left + t] = CURRENT
-        big[:, top: top + f, left + f - t: left + f] = CURRENT
-        big[:, top: top + t, left: left + f] = CURRENT
-        big[:, top + f - t: top + f, left: left + f] = CURRENT
-    return _tile(big, min(per_row, len(big)))
-
-
-def _pending(shape, region: torch.Tensor, at: tuple[int, int] | None) -> np.ndarray:
-    """Pixels of the region not drawn yet (the current one counts as drawn)."""
-    _, h, w = shape
-    order = np.arange(h * w).reshape(h, w)
-    now = -1 if at is None else at[0] * w + at[1]
-    return region.numpy() & (order > now)
 
 
 def distribution_chart(probs: np.ndarray, value: int, output: str, title: str) -> go.Figure:
@@ -88,20 +39,10 @@ def distribution_chart(probs: np.ndarray, value: int, output: str, title: str) -
 
 # --------------------------------------------------------------------------- watching a sample being drawn
 def _start_movie(run: Run, n: int, seed: int, label: int | None) -> None:
-    def setup(t):
-        labels = None
-        if t.num_classes:
-            labels = torch.full((n,), label, dtype=torch.long) if label is not None else t.labels_for(n).cpu()
-        return t.frozen_model(), t.config, t.shape, t.step_count, labels
-
-    model, config, shape, step, labels = run.with_trainer(setup)
-    model = model.cpu()  # small batches draw fastest on the CPU (no transfer per value)
+    frozen = run.with_trainer(FrozenPixelCnn.of)
     st.session_state["pcnn_movie"] = {
-        "movie": SamplingMovie(model, config.output, shape, n, sampler=config.sampler,
-                               temperature=config.temperature, generator=torch.Generator().manual_seed(seed),
-                               labels=labels),
-        "step": step, "sampler": config.sampler, "temperature": config.temperature, "seed": seed,
-        "run_id": run.run_id,
+        "movie": frozen.movie(n, seed, label), "step": frozen.step, "sampler": frozen.sampler,
+        "temperature": frozen.temperature, "seed": seed, "run_id": run.run_id,
     }
     st.session_state["pcnn_playing"] = True
 
@@ -184,7 +125,7 @@ def _draw_movie(state: dict) -> None:
     region = torch.ones(shape[1], shape[2], dtype=torch.bool)
     at = None if event is None else (event.i, event.j)
     left, right = st.columns([3, 2])
-    left.image(canvas_picture(movie.values(), movie.output, pending=_pending(shape, region, at),
+    left.image(canvas_picture(movie.values(), movie.output, pending=pending_pixels(shape, region, at),
                               current=None if movie.done else at, per_row=4), width="stretch",
                caption=f"Model at step {state['step']:,} · {state['sampler']} sampler · temperature "
                        f"{state['temperature']:g} · seed {state['seed']}")
@@ -203,35 +144,10 @@ def _draw_movie(state: dict) -> None:
 
 
 def _movie_gif(movie: SamplingMovie) -> bytes:
-    region = torch.ones(movie.shape[1], movie.shape[2], dtype=torch.bool)
-    width = movie.shape[2]
-    pictures = []
-    for drawn, values in movie.frames:
-        pixel = (drawn - 1) // movie.shape[0]
-        at = (pixel // width, pixel % width)
-        pictures.append(canvas_picture(values, movie.output, pending=_pending(movie.shape, region, at),
-                                       current=at, tile=48).transpose(2, 0, 1))
-    pictures.append(canvas_picture(movie.values(), movie.output, tile=48).transpose(2, 0, 1))  # the finished grid
-    return gif_bytes(np.stack(pictures), scale=1, ms=90, bounce=False)
+    return gif_bytes(movie_frames(movie), scale=1, ms=90, bounce=False)
 
 
 # --------------------------------------------------------------------------- completion
-REGIONS = ("lower half", "right half", "centre square", "rows and columns")
-
-
-def completion_region(kind: str, height: int, width: int, rows=(0, 0), cols=(0, 0)) -> torch.Tensor:
-    if kind == "lower half":
-        return lower_half(height, width)
-    region = torch.zeros(height, width, dtype=torch.bool)
-    if kind == "right half":
-        region[:, width // 2:] = True
-    elif kind == "centre square":
-        region[height // 4: height - height // 4, width // 4: width - width // 4] = True
-    else:
-        region[rows[0]: rows[1] + 1, cols[0]: cols[1] + 1] = True
-    return region
-
-
 def completion(run: Run) -> None:
     trainer = run.trainers[0]
     _untrained_note(trainer)
@@ -254,28 +170,23 @@ def completion(run: Run) -> None:
         st.error(str(err).capitalize() + ".", icon=":material/error:")
         return
 
-    def frozen(t):  # only the copy under the training lock: sampling happens outside it
-        labels = t.heldout_y[index: index + 1].repeat(n).cpu() if t.num_classes else None
-        return t.frozen_model().cpu(), t.config, labels, t.step_count
-
     config = trainer.config
     asked = (run.run_id, index, region.numpy().tobytes(), n, seed, config.sampler, config.temperature)
     if st.button("Complete", key="pcnn_comp_go", type="primary", icon=":material/auto_fix_high:"):
-        model, c, labels, step = run.with_trainer(frozen)
-        values = sample(model, c.output, trainer.shape, n, sampler=c.sampler, temperature=c.temperature,
-                        known=known.repeat(n, 1, 1, 1), region=region,
-                        generator=torch.Generator().manual_seed(seed), labels=labels)
-        st.session_state["pcnn_completion"] = (values, step, asked)
+        frozen = run.with_trainer(FrozenPixelCnn.of)  # only the copy under the training lock: sampling outside it
+        labels = trainer.heldout_y[index: index + 1].repeat(n).cpu() if trainer.num_classes else None
+        values = frozen.complete(known, region, n, seed, labels)
+        st.session_state["pcnn_completion"] = (values, frozen.step, asked)
     result = st.session_state.get("pcnn_completion")
-    shown = np.concatenate([canvas_picture(known, trainer.config.output, tile=96, per_row=1),
-                            canvas_picture(known, trainer.config.output, pending=region.numpy(), tile=96,
+    shown = np.concatenate([canvas_picture(known, trainer.config.output, tile_size=96, per_row=1),
+                            canvas_picture(known, trainer.config.output, pending=region.numpy(), tile_size=96,
                                            per_row=1)], axis=1)
     if result is None or result[2] != asked:  # no completion yet for these settings
         st.image(shown, caption="The image and the region the model will fill in (light blue)")
         return
     values, step, _ = result
     st.image(shown, caption="The image and the hidden region")
-    st.image(canvas_picture(values, trainer.config.output, tile=96), width="stretch",
+    st.image(canvas_picture(values, trainer.config.output, tile_size=96), width="stretch",
              caption=f"{n} completions drawn by the model at step {step:,}: the known pixels stay, the region is "
                      "sampled pixel by pixel given everything before it")
 
@@ -283,46 +194,7 @@ def completion(run: Run) -> None:
 # --------------------------------------------------------------------------- the blind spot
 @st.cache_data(show_spinner=False, max_entries=64)
 def _fields(size: int, layers: int, first_kernel: int, i: int, j: int) -> dict[str, np.ndarray]:
-    out = {}
-    for variant in ("pixelcnn", "gated"):
-        with torch.random.fork_rng(devices=[]):  # the global stream of the process stays untouched
-            torch.manual_seed(0)
-            model = build_pixelcnn(variant, 1, 1, 8, layers, first_kernel)
-        out[variant] = receptive_field(model, (1, size, size), i, j)
-    return out
-
-
-def blind_spot_of(field: np.ndarray, reference: np.ndarray, i: int, j: int) -> np.ndarray:
-    """Earlier pixels, in rows this field reaches, that the `reference` field sees and this one does not."""
-    h, w = field.shape
-    past = np.arange(h * w).reshape(h, w) < i * w + j
-    rows = np.nonzero(field.any(axis=1))[0]
-    within = np.zeros_like(past)
-    if len(rows):
-        within[rows.min():] = True  # not the rows above its reach: that is depth, not a blind spot
-    return past & within & (field == 0) & (reference > 0)
-
-
-def field_picture(field: np.ndarray, reference: np.ndarray, i: int, j: int, tile: int = 300) -> np.ndarray:
-    """Seen pixels blue (darker = larger gradient), the blind spot (`blind_spot_of`) orange, later pixels grey,
-    the chosen pixel orange-red."""
-    h, w = field.shape
-    order = np.arange(h * w).reshape(h, w)
-    past = order < i * w + j
-    picture = np.empty((h, w, 3), np.uint8)
-    picture[:] = FUTURE
-    seen = field > 0
-    strength = np.zeros_like(field)
-    if seen.any():
-        logs = np.log10(field[seen])
-        strength[seen] = (logs - logs.min()) / max(1e-9, logs.max() - logs.min())
-    light = (255 - (255 - SEEN) * (0.35 + 0.65 * strength[..., None])).astype(np.uint8)
-    picture[seen] = light[seen]
-    picture[past & ~seen] = [250, 250, 250]
-    picture[blind_spot_of(field, reference, i, j)] = BLIND
-    picture[i, j] = CURRENT
-    f = max(1, tile // max(h, w))
-    return picture.repeat(f, 0).repeat(f, 1)
+    return receptive_fields(size, layers, first_kernel, i, j)
 
 
 def blind_spot() -> None:

@@ -64,9 +64,9 @@ class PixelCNN(nn.Module):
         """Zero caches of every block's input ReLU(h), channels last, padded like the 3x3 convolution's input
         (one row on top, one column on each side)."""
         w = self.first.out_channels
-        dev = self.first.weight.device
+        like = {"device": self.first.weight.device, "dtype": self.first.weight.dtype}
         cond = self._condition(labels)
-        return {"acts": [torch.zeros(batch, height + 1, width + 2, w, device=dev) for _ in self.blocks],
+        return {"acts": [torch.zeros(batch, height + 1, width + 2, w, **like) for _ in self.blocks],
                 "cond": cond[:, :, 0, 0] if torch.is_tensor(cond) else cond, "memo": {}}
 
     def params_at(self, cache: dict, canvas: torch.Tensor, i: int, j: int) -> torch.Tensor:
@@ -160,15 +160,15 @@ class GatedPixelCNN(nn.Module):
     def start_cache(self, batch: int, height: int, width: int, labels: torch.Tensor | None = None) -> dict:
         """Per layer: its vertical input (padded on all sides), its horizontal input (padded left and right), and
         the row of shifted vertical contributions for the row being sampled (zero for row 0)."""
-        dev = self.head[1].weight.device
+        like = {"device": self.head[1].weight.device, "dtype": self.head[1].weight.dtype}
         caches = []
         for n, layer in enumerate(self.layers):
             p = layer.vertical.half[0]
             cin = layer.vertical.in_channels
             caches.append({
-                "v_in": None if n == 0 else torch.zeros(batch, cin, height + p, width + 2 * p, device=dev),
-                "h_in": None if n == 0 else torch.zeros(batch, height, width + p, cin, device=dev),  # channels last
-                "shift": torch.zeros(batch, width, 2 * self.width, device=dev),
+                "v_in": None if n == 0 else torch.zeros(batch, cin, height + p, width + 2 * p, **like),
+                "h_in": None if n == 0 else torch.zeros(batch, height, width + p, cin, **like),  # channels last
+                "shift": torch.zeros(batch, width, 2 * self.width, **like),
                 "cond": layer.conditions(labels),
             })
         return {"layers": caches, "row": 0, "memo": {}}

@@ -1,4 +1,5 @@
-"""The command line contract of DESIGN.md: datasets, train, sample, and --set validation."""
+"""The command line contract (docs/ARCHITECTURE.md, Command line): datasets, train, sample, compare, and --set
+validation."""
 
 from __future__ import annotations
 
@@ -137,6 +138,13 @@ def test_conditional_gan_on_an_unlabelled_folder_is_refused(tmp_path):
                  "--out", str(tmp_path / "r"))
     assert res.returncode == 2
     assert "conditional" in res.stderr and "labels" in res.stderr
+
+
+def test_a_conditional_gan_on_2d_points_is_refused(tmp_path):
+    res = engine("train", "gan", "--dataset", "ring8", "--steps", "5", "--set", "conditional=true",
+                 "--out", str(tmp_path / "r"), "--no-progress")
+    assert res.returncode == 2 and "conditional" in res.stderr and "2D" in res.stderr, res.stderr
+    assert "Traceback" not in res.stderr and not (tmp_path / "r").exists()
 
 
 def test_vae_trains_bounds_and_samples(tmp_path):

@@ -181,3 +181,17 @@ def test_two_sided_smoothing_must_stay_below_the_real_target():
     with pytest.raises(ConfigError) as info:
         make_config("gan", {"label_smoothing": 0.5, "fake_label": 0.5})
     assert "fake_label" in str(info.value)
+
+
+@pytest.mark.parametrize("key,value", [("conditional", True), ("ada", True), ("replay_buffer", 100),
+                                       ("g_norm", "none"), ("d_norm", "spectral"), ("virtual_batchnorm", True),
+                                       ("d_dropout", 0.3), ("precision", "bf16"), ("vbn_reference", 32),
+                                       ("replay_fraction", 0.3), ("ada_target", 0.5)])
+def test_image_only_keys_are_refused_on_2d_points(key, value):
+    from engine.families.gan.config import IMAGE_ONLY_KEYS
+
+    assert key in IMAGE_ONLY_KEYS
+    with pytest.raises(ConfigError) as info:
+        build_trainer("gan", {"dataset": "ring8", key: value})
+    assert info.value.key == key and "2D" in str(info.value)
+    build_trainer("gan", {"dataset": "digits", key: value, "batch_size": 32})  # on images it is a setting

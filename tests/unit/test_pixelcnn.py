@@ -283,3 +283,86 @@ def test_sampling_movie_advances_value_by_value_and_ends_with_the_sampled_images
     assert [drawn for drawn, _ in movie.frames] == [4, 8, 12, 16, 20]
     whole = sample(model, "categorical", (1, 5, 4), 2, generator=torch.Generator().manual_seed(7))
     assert torch.equal(movie.values(), whole)
+
+
+def test_samplers_agree_on_a_trained_network():
+    """Trained weights make the two paths' float32 rounding differ enough to flip a draw now and then (1 value in
+    12,544 on MNIST); both sample from a float64 copy, where they agree to ~1e-15."""
+    trainer = build_trainer("pixelcnn", {"variant": "gated", "width": 16, "layers": 3, "batch_size": 32, "lr": 3e-3})
+    for _ in range(60):
+        trainer.step()
+    runs = {}
+    for sampler in ("naive", "cached"):
+        params, dtypes = [], set()
+        for event in raster_scan(trainer.model, "categorical", trainer.shape, 32, sampler=sampler,
+                                 generator=torch.Generator().manual_seed(3)):
+            params.append(event.params.clone())
+            dtypes.add(event.probs.dtype)
+        runs[sampler] = torch.stack(params), event.values.clone(), dtypes
+    assert runs["naive"][2] == runs["cached"][2] == {torch.float64}
+    assert (runs["naive"][0] - runs["cached"][0]).abs().max() < 1e-9
+    assert torch.equal(runs["naive"][1], runs["cached"][1])
+    assert next(trainer.model.parameters()).dtype == torch.float32, "the trained network itself stays float32"
+
+
+# --------------------------------------------------------------------------- the page's lessons
+def test_frozen_copy_samples_while_the_trainer_moves_on():
+    from engine.families.pixelcnn.lessons import FrozenPixelCnn
+
+    trainer = build_trainer("pixelcnn", {"width": 9, "layers": 1, "batch_size": 8, "conditional": True})
+    trainer.step()
+    frozen = FrozenPixelCnn.of(trainer)
+    before = frozen.movie(3, seed=4, label=2)
+    before.advance(10**9)
+    for _ in range(3):
+        trainer.step()
+    again = frozen.movie(3, seed=4, label=2)
+    again.advance(10**9)
+    assert frozen.step == 1 and torch.equal(before.values(), again.values()), "the copy does not train"
+    assert frozen.labels(4, label=2).tolist() == [2, 2, 2, 2] and frozen.labels(3).tolist() == [0, 1, 2]
+    known = trainer.heldout_v[:1].cpu()
+    region = torch.zeros(8, 8, dtype=torch.bool)
+    region[4:] = True
+    out = frozen.complete(known, region, 3, seed=1, labels=torch.tensor([0, 0, 0]))
+    assert out.shape == (3, 1, 8, 8) and torch.equal(out[:, :, :4], known[:, :, :4].expand(3, -1, -1, -1))
+
+
+def test_completion_regions():
+    from engine.families.pixelcnn.lessons import REGIONS, completion_region
+
+    assert torch.equal(completion_region("lower half", 4, 4), lower_half(4, 4))
+    right = completion_region("right half", 4, 6)
+    assert right[:, 3:].all() and not right[:, :3].any()
+    centre = completion_region("centre square", 8, 8)
+    assert centre[2:6, 2:6].all() and int(centre.sum()) == 16
+    block = completion_region("rows and columns", 5, 5, rows=(1, 2), cols=(0, 3))
+    assert int(block.sum()) == 8 and block[1:3, :4].all()
+    assert len(REGIONS) == 4
+    with pytest.raises(ValueError, match="unknown region"):
+        completion_region("top", 4, 4)
+
+
+def test_blind_spot_lesson_finds_the_wedge_only_in_plain_pixelcnn():
+    from engine.families.pixelcnn.lessons import blind_spot_of, field_picture, receptive_fields
+
+    fields = receptive_fields(9, 3, 3, 6, 4)
+    blind = blind_spot_of(fields["pixelcnn"], fields["gated"], 6, 4)
+    assert blind.any() and not blind_spot_of(fields["gated"], fields["gated"], 6, 4).any()
+    assert all(i < 6 and j > 4 for i, j in zip(*blind.nonzero())), "the wedge is above and to the right"
+    picture = field_picture(fields["pixelcnn"], fields["gated"], 6, 4, size=90)
+    assert picture.shape == (90, 90, 3) and picture.dtype.name == "uint8"
+
+
+def test_canvas_pictures_mark_pending_and_current_pixels():
+    from engine.families.pixelcnn.lessons import CURRENT, UNDRAWN, canvas_picture, pending_pixels
+
+    values = torch.full((2, 1, 4, 4), 255)
+    region = torch.ones(4, 4, dtype=torch.bool)
+    pending = pending_pixels((1, 4, 4), region, (1, 2))
+    assert pending.sum() == 16 - 7 and not pending[1, 2] and pending[1, 3]
+    picture = canvas_picture(values, "categorical", pending=pending, current=(1, 2), tile_size=40, per_row=2)
+    f, pad = 10, 3
+    assert picture.shape == (4 * f + 2 * pad, 2 * (4 * f) + 3 * pad, 3)
+    assert (picture[pad + 3 * f + 5, pad + 5] == UNDRAWN).all()  # pixel (3, 0): not drawn yet
+    assert (picture[pad + 0 + 5, pad + 5] == 255).all()  # pixel (0, 0): drawn white
+    assert (picture[pad + 1 * f, pad + 2 * f + 5] == CURRENT).all()  # the frame of pixel (1, 2)

@@ -98,10 +98,6 @@ class PixelCnnTrainer(Trainer):
         return {"loss": value, "train_bits_per_dim": bits_per_dim(value, self.dims)}
 
     # ------------------------------------------------------------------ sampling
-    def frozen_model(self) -> torch.nn.Module:
-        """A copy of the network for a sampler that runs while training goes on (e.g. the page watching it)."""
-        return copy.deepcopy(self.model).eval()
-
     def sample_values(self, n: int, seed: int = 0, *, sampler: str | None = None,
                       temperature: float | None = None) -> torch.Tensor:
         """Integer values (n, C, H, W) drawn from the model (the config's sampler and temperature by default)."""

@@ -1,0 +1,188 @@
+"""The shape of the engine: one package per family, each declared once and read from the registry; no import circle
+(imports inside functions count); a small engine root; no streamlit; shipped checkpoints load and sample as before."""
+
+from __future__ import annotations
+
+import ast
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from engine.compare import BETTER, COMPARISONS, default_metrics
+from engine.family import Family, Page
+from engine.registry import FAMILIES, build_trainer, comparisons, make_config
+
+ROOT = Path(__file__).resolve().parents[2]
+ENGINE = ROOT / "engine"
+
+
+def _module_name(path: Path) -> str:
+    parts = list(path.relative_to(ROOT).with_suffix("").parts)
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def engine_import_graph() -> dict[str, set[str]]:
+    """module -> the engine modules it imports, from every import statement at any depth (functions included).
+    An import of a package's own parent (a submodule importing its package) is not an edge."""
+    modules = {_module_name(p): p for p in ENGINE.rglob("*.py")}
+
+    def resolve(name: str) -> str | None:
+        while name:
+            if name in modules:
+                return name
+            name = name.rpartition(".")[0]
+        return None
+
+    graph = {}
+    for name, path in modules.items():
+        targets = set()
+        package = name if path.name == "__init__.py" else name.rpartition(".")[0]
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.Import):
+                names = [a.name for a in node.names]
+            elif isinstance(node, ast.ImportFrom):
+                base = node.module or ""
+                if node.level:
+                    up = package.split(".")[: len(package.split(".")) - (node.level - 1)]
+                    base = ".".join(up + ([base] if base else []))
+                names = [f"{base}.{a.name}" for a in node.names] + [base]
+            else:
+                continue
+            for target in names:
+                found = resolve(target)
+                if found and found != name and not name.startswith(found + ".") and found != "engine":
+                    targets.add(found)
+        graph[name] = targets
+    return graph
+
+
+def cycles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """Strongly connected components of more than one module (Tarjan)."""
+    index, low, on, stack, out, counter = {}, {}, set(), [], [], [0]
+
+    def visit(v):
+        index[v] = low[v] = counter[0]
+        counter[0] += 1
+        stack.append(v)
+        on.add(v)
+        for w in graph[v]:
+            if w not in index:
+                visit(w)
+                low[v] = min(low[v], low[w])
+            elif w in on:
+                low[v] = min(low[v], index[w])
+        if low[v] == index[v]:
+            component = []
+            while True:
+                w = stack.pop()
+                on.discard(w)
+                component.append(w)
+                if w == v:
+                    break
+            if len(component) > 1:
+                out.append(sorted(component))
+
+    for v in graph:
+        if v not in index:
+            visit(v)
+    return out
+
+
+def test_the_cycle_finder_finds_a_planted_circle():
+    assert cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"]]
+    assert cycles({"a": {"b"}, "b": set()}) == []
+
+
+def test_engine_has_no_import_circle():
+    graph = engine_import_graph()
+    assert "engine.registry" in graph and "engine.families.gan.trainer" in graph["engine.families.gan.images"]
+    assert cycles(graph) == []
+
+
+def test_engine_root_is_small_and_never_imports_streamlit():
+    root_modules = sorted(p.stem for p in ENGINE.glob("*.py") if p.stem != "__init__")
+    assert len(root_modules) <= 12, root_modules
+    for path in ENGINE.rglob("*.py"):
+        tree = ast.parse(path.read_text())
+        imported = {a.name.split(".")[0] for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names}
+        imported |= {(n.module or "").split(".")[0] for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)}
+        assert "streamlit" not in imported, path
+
+
+def test_low_level_file_helpers_are_a_leaf():
+    graph = engine_import_graph()
+    assert graph["engine.files"] == set()
+    assert "engine.persistence" not in graph["engine.metrics.judge"]
+
+
+@pytest.mark.parametrize("name", list(FAMILIES))
+def test_every_family_declares_itself_consistently(name):
+    record = FAMILIES[name]
+    assert record.name == name and (ENGINE / "families" / name / "__init__.py").exists()
+    assert record.image_trainer is not None or record.points_trainer is not None
+    for trainer in (record.image_trainer, record.points_trainer):
+        if trainer is not None:
+            assert trainer.family == name and trainer.config_cls is record.config
+    assert set(record.image_metrics) | set(record.points_metrics) <= set(record.metrics)
+    assert set(record.metrics.values()) <= {"higher", "lower"}
+    for preset in record.comparisons.values():
+        assert preset.family == name and set(preset.metrics) <= set(record.metrics)
+        assert 2 <= len(preset.variants) <= 5
+    for page in record.pages:
+        assert (ROOT / "pages" / page.file).exists() and page.summary and page.lesson
+    make_config(name, {})  # the defaults validate
+
+
+def test_compare_reads_the_registry():
+    assert COMPARISONS == comparisons() and "mode_collapse" in COMPARISONS and "vae_beta" in COMPARISONS
+    assert BETTER["test_error"] == "lower" and BETTER["judge_score"] == "higher"
+    assert default_metrics("gan", "ring8") == FAMILIES["gan"].points_metrics
+    assert default_metrics("gan", "digits") == FAMILIES["gan"].image_metrics
+
+
+def test_a_new_family_is_one_record(monkeypatch):
+    """What adding a family takes: a record in FAMILIES; the trainer picked, the metrics, presets and pages follow."""
+    from engine import registry
+    from engine.family import Comparison
+    from engine.families.vae import VaeConfig, VaeTrainer
+
+    class EchoTrainer(VaeTrainer):
+        family = "echo"
+
+    preset = Comparison("Echo", "echo", "", {"dataset": "digits"}, {"a": {}, "b": {"beta": 2.0}}, ("echo_score",), 5)
+    record = Family("echo", VaeConfig, image_trainer=EchoTrainer, metrics={"echo_score": "higher"},
+                    image_metrics=("echo_score",), comparisons={"echo_preset": preset},
+                    pages=(Page("vae.py", "Echo", ":material/echo:", "echo", "Echo", "one line", "a lesson"),))
+    monkeypatch.setitem(FAMILIES, "echo", record)
+    assert isinstance(build_trainer("echo", {"batch_size": 8}), EchoTrainer)
+    assert registry.better()["echo_score"] == "higher" and "echo_preset" in registry.comparisons()
+    assert default_metrics("echo", "digits") == ("echo_score",)
+
+
+def test_a_family_refuses_the_kind_of_data_it_has_no_trainer_for():
+    from engine.config import ConfigError
+
+    with pytest.raises(ConfigError, match="the vae family trains on images; 'ring8' is a 2D dataset"):
+        build_trainer("vae", {"dataset": "ring8"})
+
+
+# --------------------------------------------------------------------------- shipped checkpoints
+SAMPLES = json.loads((Path(__file__).parent / "fixtures" / "pretrained_samples.json").read_text())
+
+
+@pytest.mark.parametrize("name", ["gan-digits", "vae-digits", "ae-digits", "pixelcnn-digits"])
+def test_shipped_checkpoints_load_and_sample_as_before(name):
+    """The same images as `sample --n 16 --seed 3` gave before the family packages (the fixture's note)."""
+    from engine.persistence import load_trainer
+    from engine.runs import load_run
+
+    trainer = load_trainer(ROOT / "assets" / "pretrained" / name)
+    before = np.array(SAMPLES[name]["values"], np.uint8).reshape(SAMPLES[name]["shape"])
+    images = trainer.sample(SAMPLES["n"], SAMPLES["seed"])["images"]
+    assert images.shape == before.shape
+    off = np.abs(images.astype(int) - before.astype(int))
+    assert (off > 1).mean() == 0 and (off > 0).mean() < 0.01, "at most float rounding of a few pixels"
+    run = load_run(ROOT / "assets" / "pretrained" / name)  # the folder as the pages open it
+    assert run.snapshot().step == trainer.step_count > 0 and len(run.snapshot().history()) > 0
