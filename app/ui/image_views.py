@@ -9,13 +9,12 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
-import torch
 from PIL import Image
 
 from engine.families.gan.failure_signs import last_histogram
-from engine.latent import MODES, interpolate
+from engine.latent import MODES
 from engine.runs import Run
-from engine.image_grid import png_bytes, to_uint8
+from engine.image_grid import png_bytes
 
 PRETRAINED_DIGITS = Path(__file__).resolve().parents[2] / "assets" / "pretrained" / "gan-digits"
 
@@ -103,15 +102,7 @@ def interpolation(run: Run, *, key: str) -> None:
     scale = cols[4].slider("z scale", 0.1, 2.0, 1.0, 0.1, key="z_scale", bind="query-params",
                            help="Multiplies z: small = the typical middle of the distribution, large = its edges.")
 
-    def walk(trainer):
-        z_dim = trainer.config.z_dim
-        z0 = torch.randn(z_dim, generator=torch.Generator().manual_seed(int(seed_a)))
-        z1 = torch.randn(z_dim, generator=torch.Generator().manual_seed(int(seed_b)))
-        zs = interpolate(z0, z1, int(steps), mode) * scale
-        labels = torch.full((len(zs),), label, dtype=torch.long, device=trainer.device) if classes else None
-        return to_uint8(trainer.generate(zs.to(trainer.device), labels))
-
-    frames = run.with_trainer(walk)
+    frames = run.with_trainer(lambda t: t.latent_walk(int(seed_a), int(seed_b), int(steps), mode, scale, label))
     side = frames.shape[-1]
     st.image(strip(frames), width="stretch",
              caption=f"{mode} path from seed {seed_a} to seed {seed_b}, {steps} steps"

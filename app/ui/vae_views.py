@@ -14,8 +14,9 @@ import torch
 from app.ui.image_views import crisp, gif_bytes, strip
 from engine.data import BadInput
 from engine.data.folder import image_from_bytes, image_from_painted
+from engine.families.vae import views
 from engine.image_grid import grid_uint8, to_uint8
-from engine.latent import MODES, bilinear_grid, interpolate, manifold_grid, project_2d
+from engine.latent import MODES
 from engine.runs import Run
 
 ASSETS = Path(__file__).resolve().parents[2] / "assets" / "pretrained"
@@ -33,19 +34,10 @@ def kl_bars(kl: np.ndarray) -> go.Figure:
 def latent_map(run: Run) -> None:
     """latent_dim 2: the decoded manifold beside the encoded held-out images; more: a PCA map of the codes."""
 
-    def codes(trainer):
-        x = trainer.heldout_x[:1000]
-        z = trainer.encode(x).cpu()
-        manifold = None
-        if z.shape[1] == 2:
-            manifold = grid_uint8(trainer.decode(manifold_grid(15)), nrow=15)
-        return z, manifold
-
-    z, manifold = run.with_trainer(codes)
+    found = run.with_trainer(views.code_map)
+    points, explained, manifold, dims = found["points"], found["explained"], found["manifold"], found["dims"]
     trainer = run.trainers[0]
     labels = trainer.data.heldout_labels
-    points, explained = project_2d(z)
-    points = points.numpy()
     fig = go.Figure()
     names = trainer.data.class_names or [str(i) for i in range(trainer.data.num_classes)]
     if labels is not None and len(names):
@@ -56,10 +48,10 @@ def latent_map(run: Run) -> None:
                                        marker=dict(size=5, opacity=0.7)))
     else:
         fig.add_trace(go.Scattergl(x=points[:, 0], y=points[:, 1], mode="markers", marker=dict(size=5)))
-    axes = ("z1", "z2") if z.shape[1] == 2 else tuple(f"PC{i + 1} ({e:.0%} of the variance)"
+    axes = ("z1", "z2") if dims == 2 else tuple(f"PC{i + 1} ({e:.0%} of the variance)"
                                                       for i, e in enumerate(explained))
     fig.update_layout(height=420, margin=dict(l=10, r=10, t=30, b=10), xaxis_title=axes[0], yaxis_title=axes[1],
-                      title="Encoded held-out images" + ("" if z.shape[1] == 2 else " (PCA of the codes)"))
+                      title="Encoded held-out images" + ("" if dims == 2 else " (PCA of the codes)"))
     if manifold is not None:
         left, right = st.columns(2)
         left.image(crisp(manifold, 420), caption="Decoded manifold: z1 from -3 to 3 left to right, z2 from 3 "
@@ -134,9 +126,8 @@ def interpolation(run: Run) -> None:
                         help="Spherical keeps |z| typical of a Gaussian code; linear passes through the middle.")
 
     def walk(t):
-        images = [t.heldout_x[i] if isinstance(i, int) else i.to(t.device) for i in (first, last)]
-        z = t.encode(torch.stack(images))
-        return to_uint8(t.decode(interpolate(z[0], z[1], int(steps), mode)))
+        first_image, last_image = (t.heldout_x[i] if isinstance(i, int) else i for i in (first, last))
+        return views.walk(t, first_image, last_image, int(steps), mode)
 
     frames = run.with_trainer(walk)
     st.image(strip(frames), width="stretch", caption=f"{mode} path between the codes of the two images, {steps} steps "
@@ -152,11 +143,7 @@ def corners(run: Run) -> None:
              for i, name in enumerate(("Top left", "Top right", "Bottom left", "Bottom right"))]
     n = int(cols[4].slider("Grid size", 3, 12, 8, key="vae_corner_n"))
 
-    def grid(t):
-        z = t.encode(t.heldout_x[picks])
-        return grid_uint8(t.decode(bilinear_grid(z, n)), nrow=n)
-
-    st.image(crisp(run.with_trainer(grid), 480), caption="Bilinear blend of the four images' codes", width=480)
+    st.image(crisp(run.with_trainer(lambda t: views.corners(t, picks, n)), 480), caption="Bilinear blend of the four images' codes", width=480)
 
 
 def traversal(run: Run) -> None:
@@ -170,7 +157,7 @@ def traversal(run: Run) -> None:
     for j in range(dims):
         key = f"vae_z{j}_{start}"  # another start image resets the sliders to its code
         z[j] = cols[j % 4].slider(f"z{j}", -4.0, 4.0, float(round(float(base[j]), 2)), 0.05, key=key)
-    picture = run.with_trainer(lambda t: grid_uint8(t.decode(z[None]), nrow=1))
+    picture = run.with_trainer(lambda t: views.decoded(t, z))
     st.image(crisp(picture, 240), caption="Decoded live from the sliders", width=240)
 
 

@@ -1,4 +1,4 @@
-r"""Metrics of generated images through the judge classifier (DESIGN.md, Metrics).
+r"""Metrics of generated images through the judge classifier (docs/ARCHITECTURE.md, Metrics).
 
 - judge score (Inception-style, Salimans et al. 2016, Sec. 4): $\exp(\mathbb{E}_x\,\mathrm{KL}(p(y|x)\,\|\,p(y)))$
   with $p(y)$ the mean of $p(y|x)$ over the samples; between 1 and the number of classes.

@@ -1,4 +1,5 @@
-"""Mode metrics for 2D toys (DESIGN.md "Metrics"; the ring / grid protocol of Metz et al. 2017, arXiv:1611.02163).
+"""Mode metrics for 2D toys (docs/ARCHITECTURE.md, Metrics; the ring / grid protocol of Metz et al. 2017,
+arXiv:1611.02163).
 
 - a mode is *covered* when at least 1% of the samples lie within 3 standard deviations of its centre;
 - *high-quality fraction*: share of samples within 3 sd of their nearest centre;

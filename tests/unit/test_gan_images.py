@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 import torch
 
+from engine.image_grid import to_uint8
 from engine.config import ConfigError
 from engine.data import ImageDataset, load_dataset
 from engine.metrics.images import class_histogram, confident_fraction, frechet_distance, judge_score
@@ -306,3 +307,14 @@ def test_on_the_dashboard_evaluations_never_wait_for_the_judge(monkeypatch, tmp_
     release.set()
     t.judge(wait=True)
     assert "judge_score" in t.evaluate()
+
+
+def test_latent_walk_goes_from_one_seed_to_the_other():
+    trainer = build_trainer("gan", {"dataset": "digits", "batch_size": 16})
+    trainer.step()
+    frames = trainer.latent_walk(1, 2, 6, "linear", 1.0, label=3)
+    assert frames.shape == (6, 1, 8, 8) and frames.dtype.name == "uint8"
+    z = [torch.randn(trainer.config.z_dim, generator=torch.Generator().manual_seed(s)) for s in (1, 2)]
+    labels = torch.tensor([3, 3])
+    ends = to_uint8(trainer.generate(torch.stack(z), labels))
+    assert (frames[[0, -1]] == ends).all()

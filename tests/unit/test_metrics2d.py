@@ -1,5 +1,5 @@
-"""Mode metrics on hand examples (DESIGN.md: covered = >= 1% of samples within 3 sd; high quality = within 3 sd of
-the nearest centre; mode KL = KL(q || p) over the modes of the high-quality samples)."""
+"""Mode metrics on hand examples (docs/ARCHITECTURE.md, Metrics: covered = >= 1% of samples within 3 sd; high
+quality = within 3 sd of the nearest centre; mode KL = KL(q || p) over the modes of the high-quality samples)."""
 
 import math
 

@@ -10,6 +10,7 @@ from torch import nn
 
 from engine.config import ConfigError
 from engine.data import ImageDataset
+from engine.image_grid import to_uint8
 from engine.latent import interpolate
 from engine.models.conv_vae import ConvDecoder, ConvEncoder
 from engine.registry import build_trainer, make_config
@@ -207,3 +208,19 @@ def test_the_denoising_autoencoder_sees_noisy_inputs_and_is_scored_against_clean
     t.set_knobs(noise_level=0.0)
     t.losses(x, torch.Generator().manual_seed(0))
     assert torch.equal(seen[-1], x), "the noise level is a live knob"
+
+
+def test_page_views_are_encode_and_decode():
+    from engine.families.vae import views
+
+    trainer = build_trainer("vae", {**FAST, "latent_dim": 2})
+    trainer.step()
+    found = views.code_map(trainer)
+    assert found["points"].shape == (len(trainer.heldout_x[:views.MAP_IMAGES]), 2) and found["dims"] == 2
+    assert found["manifold"].shape[2] == 3 or found["manifold"].ndim == 3
+    frames = views.walk(trainer, trainer.heldout_x[0], trainer.heldout_x[1], 5, "linear")
+    assert frames.shape == (5, 1, 8, 8) and frames.dtype.name == "uint8"
+    ends = to_uint8(trainer.decode(trainer.encode(trainer.heldout_x[:2])))
+    assert (frames[[0, -1]] == ends).all(), "the end frames are the two reconstructions"
+    assert views.corners(trainer, [0, 1, 2, 3], 3).ndim == 3
+    assert views.decoded(trainer, torch.zeros(2)).ndim == 3

@@ -15,6 +15,7 @@ from torch import nn
 
 from engine.config import ConfigError
 from engine.image_grid import grid_uint8, png_bytes, to_uint8
+from engine.latent import interpolate
 from engine.metrics.images import image_metrics
 from engine.models.dcgan import ConvDiscriminator, ConvGenerator
 from engine.families.gan.trainer import GanTrainer
@@ -197,6 +198,15 @@ class ImageGanTrainer(GanTrainer):
             labels = torch.arange(n) % self.num_classes
         labels = labels.to(self.device) if labels is not None else None
         return {"images": to_uint8(self.generate(z, labels))}
+
+    def latent_walk(self, seed_a: int, seed_b: int, steps: int, mode: str = "spherical", scale: float = 1.0,
+                    label: int = 0) -> np.ndarray:
+        """uint8 (steps, C, H, W): G along a `mode` path (engine/latent.py) from the z of `seed_a` to that of
+        `seed_b`, both times `scale`; a conditional generator draws class `label` all along."""
+        z0, z1 = (torch.randn(self.config.z_dim, generator=torch.Generator().manual_seed(s)) for s in (seed_a, seed_b))
+        zs = interpolate(z0, z1, steps, mode) * scale
+        labels = torch.full((len(zs),), label, dtype=torch.long, device=self.device) if self.num_classes else None
+        return to_uint8(self.generate(zs.to(self.device), labels))
 
     def sample_png(self, n: int = 64, seed: int = 0) -> bytes:
         """A grid of n samples; a conditional generator shows one column per class, n rounded up to whole rows."""

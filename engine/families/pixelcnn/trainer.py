@@ -8,7 +8,6 @@ seed) or 0..255. Randomness comes from separate streams: `data` (batches) and th
 
 from __future__ import annotations
 
-import copy
 import time
 from typing import Any
 
