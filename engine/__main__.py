@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import io
 import json
+import os
 import sys
 import time
 from pathlib import Path
@@ -60,8 +61,9 @@ def cmd_datasets(_args) -> int:
 
 
 def cmd_train(args) -> int:
-    from engine.runs import Run
+    from engine.persistence import check_writable
     from engine.registry import build_trainer, make_config
+    from engine.runs import Run, torch_threads
 
     values = parse_set_args(args.sets)
     if args.dataset:
@@ -70,16 +72,23 @@ def cmd_train(args) -> int:
         values["seed"] = args.seed
     if args.steps < 1:
         raise ConfigError("steps", f"bad value {args.steps} for '--steps': expected an integer >= 1")
+    torch_threads()  # a bad GENLAB_TORCH_THREADS stops here, not in the training thread
     config = make_config(args.family, values)
+    if args.out:
+        check_writable(args.out)  # taken or unwritable: said before the first step, nothing written
     trainer = build_trainer(args.family, config)  # load data now: a missing dataset fails before any thread starts
     note = getattr(trainer.data, "note", "")
     if note:
         print(f"note: {note}", file=sys.stderr)
     run = Run({"run": lambda: trainer}, max_steps=args.steps, preview_seconds=3600)
-    out = Path(args.out) if args.out else Path("runs") / run.run_id
+    out = Path(args.out) if args.out else Path(os.environ.get("GENLAB_RUNS_DIR", "runs")) / run.run_id
+    check_writable(out)
     run.start()
     _follow(run, args.steps, show=not args.no_progress)
     snap = run.snapshot()
+    if snap.status == "failed":
+        print(f"error: training failed at step {snap.step}: {snap.message}", file=sys.stderr)
+        return 3
     path = run.save(folder=out)
     summary = json.loads((Path(path) / "summary.json").read_text())
     print(f"{snap.status}: {snap.message or 'done'}; wrote {path}")
@@ -108,13 +117,16 @@ def _follow(run, steps: int, show: bool) -> None:
             print("interrupted: saving the run as it is", file=sys.stderr)
 
 
+MAX_SAMPLES = 10_000  # sample --n: 10,000 64x64 colour images are 123 MB of uint8 (more would be a typo)
+
+
 def cmd_sample(args) -> int:
     from engine.files import atomic_write
     from engine.persistence import load_trainer
 
     overrides = parse_set_args(args.sets)
-    if args.n < 1:
-        raise ConfigError("n", f"bad value {args.n} for '--n': expected an integer >= 1")
+    if not 1 <= args.n <= MAX_SAMPLES:
+        raise ConfigError("n", f"bad value {args.n} for '--n': expected an integer from 1 to {MAX_SAMPLES:,}")
     try:
         trainer = load_trainer(args.run_dir, overrides)
     except (FileNotFoundError, ValueError) as err:
@@ -140,10 +152,12 @@ def cmd_sample(args) -> int:
 def cmd_compare(args) -> int:
     from tqdm import tqdm
 
-    from engine.compare import get_comparison, run_comparison
+    from engine.compare import check_dataset, get_comparison, run_comparison
     from engine.files import atomic_write
 
     comparison = get_comparison(args.preset)
+    if args.dataset:
+        check_dataset(comparison, args.preset, args.dataset)
     for name, value in (("steps", args.steps), ("seeds", args.seeds)):
         if value is not None and value < 1:
             raise ConfigError(name, f"bad value {value} for '--{name}': expected an integer >= 1")
@@ -175,10 +189,7 @@ def main(argv: list[str] | None = None) -> int:
     handlers = {"datasets": cmd_datasets, "train": cmd_train, "sample": cmd_sample, "compare": cmd_compare}
     try:
         return handlers[args.command](args)
-    except ConfigError as err:
-        print(f"error: {err}", file=sys.stderr)
-        return 2
-    except (DataUnavailable, BadInput) as err:
+    except (ConfigError, DataUnavailable, BadInput, FileExistsError, PermissionError) as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
 

@@ -98,6 +98,8 @@ def run_comparison(comparison: Comparison, *, dataset: str | None = None, steps:
     seed: the final metrics plus variant, seed, steps and seconds) and `summarise`'s table of means and verdicts."""
     import time
 
+    if dataset:
+        check_dataset(comparison, comparison.title, dataset)
     steps = steps or comparison.steps
     rows = []
     for seed in range(seeds):
@@ -118,7 +120,23 @@ def run_comparison(comparison: Comparison, *, dataset: str | None = None, steps:
             row = {"variant": name, "seed": seed, "steps": trainer.step_count, "group_seconds": round(seconds, 2)}
             row.update({k: metrics[k] for k in comparison.metrics if k in metrics})
             rows.append(row)
-    return rows, summarise(rows, comparison.metrics)
+    table = summarise(rows, comparison.metrics)
+    if not table:
+        raise ConfigError("metrics", f"none of the comparison's metrics ({', '.join(comparison.metrics)}) was "
+                                     f"measured on {dataset or comparison.base.get('dataset')}")
+    return rows, table
+
+
+def check_dataset(comparison: Comparison, name: str, dataset: str) -> None:
+    """A preset made for 2D points cannot run on images, nor one made for images on 2D points: its metrics would
+    not exist there (a ConfigError naming `dataset`)."""
+    made_for = comparison.base.get("dataset")
+    if made_for and is_2d_dataset(made_for) != is_2d_dataset(dataset):
+        kind = "2D points" if is_2d_dataset(made_for) else "images"
+        other = "a 2D dataset" if is_2d_dataset(dataset) else "an image dataset"
+        raise ConfigError("dataset", f"the preset '{name}' compares {', '.join(comparison.metrics)} on {kind} "
+                                     f"(its dataset is {made_for}); '{dataset}' is {other}: choose a dataset of "
+                                     f"that kind or another preset")
 
 
 def get_comparison(name: str) -> Comparison:

@@ -1,9 +1,13 @@
 """Saved runs on disk: `runs/<id>/` with config.json, metrics.csv, summary.json, checkpoint.pt, samples.png.
 
-Every file is written atomically (engine/files.py), so a crash or a second writer never leaves half a file.
-Checkpoints hold only tensors and plain containers and load with `weights_only=True`. A group saves one such folder
-per member inside its own folder, plus `group.json`. The live `Run` (engine/runs.py) saves itself through
-`save_members` and is rebuilt by `runs.load_run`; this module knows trainers and folders, never runs.
+A run folder is written as a whole: every file is made in memory first (the evaluation for summary.json included),
+written into a temporary sibling folder `.saving-<name>-<pid>-<random>`, and renamed into place, so a crash, a kill
+or a second writer never leaves a folder that mixes two runs or holds half a file. Replacing an existing folder is
+asked for explicitly (`replace=True`, a run saving over its own earlier save); otherwise an existing folder is never
+touched (`FolderTaken`). What a killed save leaves behind is cleaned by `clean_orphans`. Checkpoints hold only
+tensors and plain containers and load with `weights_only=True`. A group saves one such folder per member inside its
+own folder, plus `group.json`. The live `Run` (engine/runs.py) saves itself through `save_members` and is rebuilt by
+`runs.load_run`; this module knows trainers and folders, never runs.
 """
 
 from __future__ import annotations
@@ -13,14 +17,17 @@ import json
 import os
 import platform
 import re
+import shutil
+import time
+import uuid
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 import torch
 
-from engine.data import toy_from_state
-from engine.files import atomic_write, read_checkpoint, read_json
+from engine.data import is_2d_dataset, toy_from_state
+from engine.files import read_checkpoint, read_json
 from engine.registry import build_trainer
 
 FILES = ("config.json", "metrics.csv", "summary.json", "checkpoint.pt", "samples.png")
@@ -45,35 +52,127 @@ def summary_of(trainer, seconds: float) -> dict[str, Any]:
     return out
 
 
-def save_member(trainer, records: list[dict], folder: str | Path, seconds: float) -> Path:
-    folder = Path(folder)
-    config = {"family": trainer.family, "step": trainer.step_count, "config": trainer.config_dict()}
-    atomic_write(folder / "config.json", _json(config))
-    atomic_write(folder / "metrics.csv", pd.DataFrame.from_records(records).to_csv(index=False))
-    atomic_write(folder / "summary.json", _json(summary_of(trainer, seconds)))
+class FolderTaken(FileExistsError):
+    """The folder asked for already holds something that is not this run's own earlier save."""
+
+
+def member_files(trainer, records: list[dict], seconds: float) -> dict[str, bytes]:
+    """The five files of one saved trainer, made in memory (evaluation first); nothing is written yet."""
+    summary = summary_of(trainer, seconds)
     buf = io.BytesIO()
     torch.save(trainer.state_dict(), buf)
-    atomic_write(folder / "checkpoint.pt", buf.getvalue())
-    atomic_write(folder / "samples.png", trainer.sample_png())
+    config = {"family": trainer.family, "step": trainer.step_count, "config": trainer.config_dict()}
+    return {"config.json": _json(config).encode(),
+            "metrics.csv": pd.DataFrame.from_records(records).to_csv(index=False).encode(),
+            "summary.json": _json(summary).encode(),
+            "checkpoint.pt": buf.getvalue(),
+            "samples.png": trainer.sample_png()}
+
+
+def check_writable(folder: str | Path, replace: bool = False) -> Path:
+    """Fail now, before any training, where a run could not be saved: `folder` holds something already (unless
+    `replace`), or its parent cannot be created or written."""
+    folder = Path(folder)
+    if folder.exists() and not folder.is_dir():
+        raise FolderTaken(f"{folder} exists and is not a folder: choose another place to save the run")
+    if folder.exists() and any(folder.iterdir()) and not replace:
+        raise FolderTaken(f"{folder} already holds files (another run?): choose another folder, or remove it first")
+    try:
+        folder.parent.mkdir(parents=True, exist_ok=True)
+        probe = folder.parent / f".probe-{os.getpid()}-{uuid.uuid4().hex[:8]}"
+        probe.write_bytes(b"")
+        probe.unlink()
+    except OSError as err:
+        raise PermissionError(f"cannot write a run folder in {folder.parent}: {err.strerror or err}") from None
     return folder
+
+
+def write_folder(files: dict[str, bytes], folder: str | Path, replace: bool = False) -> Path:
+    """Write `files` (relative path -> bytes) as the folder `folder`, all at once: into a temporary sibling, then
+    renamed into place. An existing `folder` is replaced only with `replace`, and kept until the new one is there."""
+    folder = check_writable(folder, replace)
+    tag = f"{folder.name}-{os.getpid()}-{uuid.uuid4().hex[:8]}"
+    staging = folder.parent / f".saving-{tag}"
+    try:
+        for relative, data in files.items():
+            path = staging / relative
+            path.parent.mkdir(parents=True, exist_ok=True)
+            with open(path, "wb") as f:
+                f.write(data)
+                f.flush()
+                os.fsync(f.fileno())
+        old = None
+        if folder.exists():
+            old = folder.parent / f".replaced-{tag}"
+            os.rename(folder, old)  # a kill between the two renames is undone by clean_orphans
+        os.rename(staging, folder)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
+    return folder
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+ORPHAN = re.compile(r"^\.(saving|replaced)-(?P<name>.+)-(?P<pid>\d+)-[0-9a-f]{8}$")
+STALE_TMP_SECONDS = 600  # an atomic_write temporary file older than this has lost its writer
+
+
+def clean_orphans(root: str | Path) -> list[str]:
+    """Remove what killed saves left in `root`: staging folders and temporary files of processes that are gone (a
+    replaced folder whose new version never arrived is put back). Returns what was removed or restored."""
+    root = Path(root)
+    done = []
+    if not root.is_dir():
+        return done
+    for entry in root.iterdir():
+        match = ORPHAN.match(entry.name)
+        if match and entry.is_dir() and not _pid_alive(int(match["pid"])):
+            target = root / match["name"]
+            if match[1] == "replaced" and not target.exists():
+                os.rename(entry, target)
+                done.append(f"restored {target}")
+            else:
+                shutil.rmtree(entry, ignore_errors=True)
+                done.append(f"removed {entry}")
+        elif entry.name.startswith(".") and entry.name.endswith(".tmp") and entry.is_file():
+            if time.time() - entry.stat().st_mtime > STALE_TMP_SECONDS:
+                entry.unlink(missing_ok=True)
+                done.append(f"removed {entry}")
+    return done
+
+
+def save_member(trainer, records: list[dict], folder: str | Path, seconds: float, replace: bool = False) -> Path:
+    """Write one trainer's run folder (see `write_folder`)."""
+    return write_folder(member_files(trainer, records, seconds), folder, replace)
 
 
 def _safe(name: str) -> str:
     return re.sub(r"[^A-Za-z0-9_.-]+", "_", name).strip("_") or "member"
 
 
-def save_members(members: list[tuple[str, Any, list[dict]]], folder: str | Path, seconds: float) -> str:
-    """Write a run's members, each `(name, trainer, records)`: a single member straight into `folder`, several into
-    one sub-folder each plus `group.json`. Returns the folder."""
-    folder = Path(folder)
+def save_members(members: list[tuple[str, Any, list[dict]]], folder: str | Path, seconds: float,
+                 replace: bool = False) -> str:
+    """Write a run's members, each `(name, trainer, records)`, as one folder: a single member's files straight in
+    it, several members in one sub-folder each plus `group.json`. Returns the folder."""
     if len(members) == 1:
         _, trainer, records = members[0]
-        save_member(trainer, records, folder, seconds)
+        files = member_files(trainer, records, seconds)
     else:
-        for name, trainer, records in members:
-            save_member(trainer, records, folder / _safe(name), seconds)
-        atomic_write(folder / "group.json", _json({"members": {name: _safe(name) for name, _, _ in members}}))
-    return str(folder)
+        files = {f"{_safe(name)}/{k}": v for name, trainer, records in members
+                 for k, v in member_files(trainer, records, seconds).items()}
+        files["group.json"] = _json({"members": {name: _safe(name) for name, _, _ in members}}).encode()
+    return str(write_folder(files, folder, replace))
 
 
 def member_folders(folder: str | Path) -> dict[str, Path]:
@@ -122,11 +221,14 @@ def load_records(folder: str | Path) -> list[dict]:
     return frame.to_dict("records")
 
 
-def list_saved_runs(root: str | Path | None = None, family: str | None = None) -> list[dict]:
-    """Saved single runs under `root` (default $GENLAB_RUNS_DIR or runs/), newest first, for a picker."""
+def list_saved_runs(root: str | Path | None = None, family: str | None = None,
+                    points: bool | None = None) -> list[dict]:
+    """Saved single runs under `root` (default $GENLAB_RUNS_DIR or runs/), newest first, for a picker: of one
+    `family`, and with `points` True or False only those trained on 2D points or on images."""
     root = Path(root or os.environ.get("GENLAB_RUNS_DIR", "runs"))
     out = []
-    for cfg in sorted(root.glob("*/config.json"), key=lambda p: p.stat().st_mtime, reverse=True):
+    found = [p for p in root.glob("*/config.json") if not p.parent.name.startswith(".")]
+    for cfg in sorted(found, key=lambda p: p.stat().st_mtime, reverse=True):
         try:
             saved = json.loads(cfg.read_text())
         except (OSError, ValueError):
@@ -134,6 +236,8 @@ def list_saved_runs(root: str | Path | None = None, family: str | None = None) -
         if family and saved.get("family") != family:
             continue
         dataset = saved.get("config", {}).get("dataset", "?")
+        if points is not None and is_2d_dataset(str(dataset)) != points:
+            continue
         out.append({"path": str(cfg.parent), "family": saved.get("family"), "step": saved.get("step", 0),
                     "label": f"{cfg.parent.name} · {dataset} · step {saved.get('step', 0):,}"})
     return out

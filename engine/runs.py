@@ -9,6 +9,7 @@ same noise, and one group step advances each member once (that is what makes a c
 
 from __future__ import annotations
 
+import atexit
 import copy
 import itertools
 import logging
@@ -36,6 +37,11 @@ log = logging.getLogger(__name__)
 TrainerFactory = Callable[[], Trainer]
 STATUSES = ("idle", "queued", "running", "paused", "finished", "stopped", "diverged", "failed")
 _ids = itertools.count(1)
+
+
+def _new_id() -> str:
+    """A run's id: the time, the process and a counter, so two processes starting runs in the same second differ."""
+    return f"{time.strftime('%Y%m%d-%H%M%S')}-{os.getpid() % 100000:05d}-{next(_ids):03d}"
 
 
 @dataclass(frozen=True)
@@ -129,7 +135,7 @@ class Run:
             members = {"run": members}
         if not members:
             raise ValueError("a run needs at least one trainer")
-        self.run_id = run_id or f"{time.strftime('%Y%m%d-%H%M%S')}-{next(_ids):03d}"
+        self.run_id = run_id or _new_id()
         self.max_steps = max_steps
         self.preview_seconds = preview_seconds
         self.good_state_seconds = good_state_seconds
@@ -151,7 +157,8 @@ class Run:
         self._version = 0
         self._slots: "RunManager | None" = None
         self._holding_slot = False
-        self.saved_to: str | None = None
+        self.saved_to: str | None = None  # this run's own last save (a later save may replace it)
+        self.loaded_from: str | None = None  # the folder this run was loaded from (never written by this run)
         self._preview_wanted = False  # set by snapshot(), cleared when the training thread makes a preview
         for m in self._members:
             self._refresh_preview(m)
@@ -320,6 +327,7 @@ class Run:
     def _ensure_thread(self) -> None:
         if self._thread is None or not self._thread.is_alive():
             self._thread = threading.Thread(target=self._loop, name=f"run-{self.run_id}", daemon=True)
+            _live.add(self)
             self._thread.start()
 
     def _bump(self) -> None:
@@ -368,10 +376,10 @@ class Run:
             self._slots._release(self)
 
     def _loop(self) -> None:
-        torch.set_num_threads(torch_threads())
-        last_preview = time.monotonic()
-        last_good = 0.0
         try:
+            torch.set_num_threads(torch_threads())
+            last_preview = time.monotonic()
+            last_good = 0.0
             while True:
                 part = self._next_part()
                 if part is None:
@@ -410,9 +418,10 @@ class Run:
             self._end("stopped", "")
         except Diverged as err:
             self._on_diverged(err)
-        except Exception as err:  # a bug or a bad configuration: keep the message, never kill the page
+        except BaseException as err:  # a bug or a bad setting: keep the message, never kill the page or hang a caller
             log.error("run %s failed:\n%s", self.run_id, traceback.format_exc())
-            self._set_status("failed", f"{type(err).__name__}: {err}")
+            message = str(err) if isinstance(err, ConfigError) else f"{type(err).__name__}: {err}"
+            self._set_status("failed", message)
             self._release_slot()
 
     def _at_max_steps(self) -> bool:
@@ -504,13 +513,26 @@ class Run:
 
     # ------------------------------------------------------------------ persistence
     def save(self, root: str | None = None, folder: str | None = None) -> str:
-        """Write `root/<run_id>/` (or `folder`; one sub-folder per member for a group); atomic; returns the path.
-        `root` defaults to $GENLAB_RUNS_DIR or ./runs."""
-        root = root or os.environ.get("GENLAB_RUNS_DIR", "runs")
+        """Write the run as one folder (engine/persistence.py: made in memory, then renamed into place); returns
+        its path. `folder` names it; by default it is `root/<run_id>` (root: $GENLAB_RUNS_DIR or ./runs), and where
+        that name is taken by another run a free one (`<run_id>-2`, ...) is used. A run replaces only its own
+        earlier save: a folder it did not write (another session's run, the run it was loaded from) is never
+        overwritten, an explicit `folder` that holds something else raises FolderTaken."""
         seconds = self.snapshot().elapsed
+        own = Path(self.saved_to) if self.saved_to else None
+        if folder is not None:
+            target = Path(folder)
+        elif own is not None and root is None:
+            target = own
+        else:
+            base = target = Path(root or os.environ.get("GENLAB_RUNS_DIR", "runs")) / self.run_id
+            suffix = 2
+            while target.exists():
+                target, suffix = base.with_name(f"{base.name}-{suffix}"), suffix + 1
+            persistence.clean_orphans(target.parent)
         with self._step_lock:
             members = [(m.name, m.trainer, m.records) for m in self._members]
-            path = persistence.save_members(members, folder or f"{root}/{self.run_id}", seconds)
+            path = persistence.save_members(members, target, seconds, replace=target == own)
         self.saved_to = path
         return path
 
@@ -523,6 +545,22 @@ class Run:
 
 
 RunGroup = Run  # a Run with several members; the name reads better where that is the point
+
+_live: "weakref.WeakSet[Run]" = weakref.WeakSet()  # runs whose thread was started
+EXIT_SECONDS = 5.0
+
+
+@atexit.register
+def _stop_at_exit() -> None:
+    """At interpreter exit (a server's SIGTERM, the end of a script) every training thread is asked to stop at its
+    next step and given EXIT_SECONDS in all: threads are daemons, so none keeps the process alive, and stopping them
+    first spares torch's kernels being torn down under a running step (which aborts the process)."""
+    runs = list(_live)
+    for run in runs:
+        run.stop(wait=False)
+    deadline = time.monotonic() + EXIT_SECONDS
+    for run in runs:
+        run.join(max(0.0, deadline - time.monotonic()))
 
 
 def load_run(folder: str | Path, **run_kwargs) -> Run:
@@ -540,10 +578,10 @@ def load_run(folder: str | Path, **run_kwargs) -> Run:
 
         return factory
 
-    run = Run({name: factory_for(name) for name in paths}, run_id=folder.name, **run_kwargs)
+    run = Run({name: factory_for(name) for name in paths}, run_id=f"{folder.name}-{_new_id()}", **run_kwargs)
     for name, path in paths.items():
         run._restore_records(name, persistence.load_records(path))
-    run.saved_to = str(folder)
+    run.loaded_from = str(folder)  # a later save gets a folder of its own: the original is never overwritten
     return run
 
 
@@ -554,8 +592,17 @@ def torch_threads() -> int:
     at 130 steps/s (OpenMP teams of the page's thread and the run's thread fight over the cores) and at 250 steps/s
     with 1 thread; a bare loop in the main thread does 290 (2 threads) or 257 (1 thread). One thread per run also
     lets two runs share two cores without oversubscription. The setting is process-wide (torch has no other).
+    A value that is not a whole number >= 1 is a ConfigError naming the variable.
     """
-    return max(1, int(os.environ.get("GENLAB_TORCH_THREADS", "1")))
+    text = os.environ.get("GENLAB_TORCH_THREADS", "1")
+    try:
+        threads = int(text)
+    except ValueError:
+        threads = 0
+    if threads < 1:
+        raise ConfigError("GENLAB_TORCH_THREADS", f"GENLAB_TORCH_THREADS must be a whole number >= 1 (torch threads "
+                                                  f"per training run), got {text!r}")
+    return threads
 
 
 class RunManager:

@@ -136,7 +136,7 @@ run = model_run.page_run(SLOT, "gan", DATA_KEYS[1:] + MODEL_KEYS + TRAINING_KEYS
                          dataset if use_custom or dataset != "custom" else "ring8",
                          data=custom if use_custom else None, loaded=loaded)
 if loaded is not None:
-    st.toast(f"Loaded {loaded.saved_to} at step {loaded.snapshot().step}: press Play to resume.")
+    st.toast(f"Loaded {loaded.loaded_from} at step {loaded.snapshot().step}: press Play to resume.")
 layers = st.pills(
     "Layers",
     list(plots2d.LAYERS),
@@ -189,7 +189,7 @@ def render(snap) -> None:
 run_controls.live(run, render)
 
 with st.expander("Saved runs: load and resume", icon=":material/folder_open:"):
-    saved = list_saved_runs(family="gan")
+    saved = list_saved_runs(family="gan", points=True)  # image GAN runs open on the Image GANs page
     if error := st.session_state.pop("_gan2d_load_error", None):
         st.error(error)
     if not saved:

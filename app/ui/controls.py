@@ -85,6 +85,27 @@ def warn_bad_url_params(config_cls, extra_keys: tuple[str, ...] = ()) -> None:
             st.session_state.setdefault(key, value)
 
 
+def url_choice(key: str, options: list, format_func) -> None:
+    """For a select slider bound to the URL: Streamlit keeps a URL value only when it is the option's label
+    (`format_func(option)`, e.g. "5 steps/s") and drops anything else without a word. Accept the bare value too
+    (`?gan2d_speed=5`) and say when a value fits no option. Call before the widget is drawn."""
+    if key not in st.query_params or f"_url_seen_{key}" in st.session_state:
+        return
+    st.session_state[f"_url_seen_{key}"] = True
+    text = st.query_params[key]
+    labels = {format_func(o): o for o in options}
+    if text in labels:
+        return
+    for option in options:
+        if text.strip() == str(option):
+            st.session_state[key] = option
+            st.query_params[key] = format_func(option)
+            return
+    shown = ", ".join(f"{o}" for o in options)
+    st.warning(f"Ignored URL parameter `{key}={text}`: expected one of {shown} (or their labels: "
+               f"{', '.join(labels)}).")
+
+
 IMAGE_DATASETS = ("digits", "mnist", "fashion_mnist", "cifar10", "folder")
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import logging
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +18,8 @@ from engine.config import ConfigError, live_keys, specs
 from engine.data import BadInput, DataUnavailable
 from engine.registry import build_trainer, config_class, load_data, make_config
 from engine.runs import Run, load_run
+
+log = logging.getLogger(__name__)
 
 
 def pretrained_run(config, folder: Path) -> Run | None:
@@ -29,9 +32,7 @@ def pretrained_run(config, folder: Path) -> Run | None:
     knobs = live_keys(type(config))  # applied to the loaded model afterwards
     if any(asked.get(k) != v for k, v in saved.items() if k not in knobs | {"device", "data_root"}):
         return None
-    run = load_run(folder)
-    run.saved_to = str(folder)
-    return run
+    return load_run(folder)
 
 
 def model_run(slot: str, family: str, values: dict[str, Any], *, pretrained: Path | None = None, data=None,
@@ -61,6 +62,9 @@ def model_run(slot: str, family: str, values: dict[str, Any], *, pretrained: Pat
             new_run = Run({"run": lambda c=config, d=data: build_trainer(family, c, data=d)})
     except (DataUnavailable, BadInput, ConfigError, ValueError) as err:
         return run, str(err)
+    except Exception as err:  # noqa: BLE001 - anything else still leaves the page and the previous run as they were
+        log.exception("building the %s run failed", family)
+        return run, f"Could not build the model: {type(err).__name__}: {err}"
     if run is not None:
         st.toast("New model: a setting that changes the model or data was changed.", icon=":material/refresh:")
     st.session_state[f"_{slot}_identity"] = identity
@@ -87,7 +91,7 @@ def page_run(slot: str, family: str, keys: list[str], dataset: str, *, defaults:
     if run is None:
         st.stop()
     trainer = run.trainers[0]
-    if (pretrained is not None and run.saved_to == str(pretrained) and run.snapshot().status == "idle"
+    if (pretrained is not None and run.loaded_from == str(pretrained) and run.snapshot().status == "idle"
             and trainer.step_count):
         st.info(f"{pretrained_model} pretrained on digits ({trainer.step_count:,} steps, made with the command line; "
                 "see the README) is loaded: press Play to train it further, or Reset for a fresh one.",

@@ -12,6 +12,7 @@ import plotly.graph_objects as go
 import streamlit as st
 import torch
 
+from app.ui import controls
 from app.ui.image_views import gif_bytes
 from engine.families.pixelcnn.lessons import (REGIONS, FrozenPixelCnn, blind_spot_of, canvas_picture,
                                               completion_region, field_picture, movie_frames, pending_pixels,
@@ -76,9 +77,11 @@ def watch(run: Run) -> None:
         names = trainer.data.class_names or [str(k) for k in range(trainer.num_classes)]
         choice = cols[2].selectbox("Class", ["one of each"] + names, key="pcnn_watch_class")
         label = None if choice == "one of each" else names.index(choice)
+    speed_label = (lambda v: "all at once" if v == 0 else f"{v}/s")  # noqa: E731
+    controls.url_choice("pcnn_watch_speed", SPEEDS, speed_label)
     initial = {} if "pcnn_watch_speed" in st.session_state else {"value": 20}
     speed = cols[3].select_slider("Speed (values per second)", SPEEDS, **initial, key="pcnn_watch_speed",
-                                  format_func=lambda v: "all at once" if v == 0 else f"{v}/s",
+                                  format_func=speed_label,
                                   bind="query-params")
     buttons = st.columns(4)
     buttons[0].button(":material/brush: Draw new images", key="pcnn_watch_start", type="primary",

@@ -7,6 +7,7 @@ from typing import Callable
 
 import streamlit as st
 
+from app.ui import controls
 from engine.runs import Run, Snapshot, manager
 
 SPEEDS = [1, 2, 5, 10, 30, 100, 0]  # group steps per second; 0 = full speed
@@ -73,6 +74,7 @@ def run_controls(run: Run, *, key: str, on_reset: Callable[[], None] | None = No
         help="Write runs/<id>/ (config, metrics, checkpoint, samples) to load and resume later.",
         width="stretch",
     )
+    controls.url_choice(f"{key}_speed", SPEEDS, _speed_label)
     initial = {} if f"{key}_speed" in st.session_state else {"value": 0}
     speed = cols[n + 2].select_slider(
         "Speed",
@@ -88,6 +90,8 @@ def run_controls(run: Run, *, key: str, on_reset: Callable[[], None] | None = No
 
 
 def _save(run: Run) -> None:
+    """Save the run as a folder of its own (a run loaded from a folder, a shipped model's included, never writes
+    over it; another session's run is never overwritten)."""
     try:
         path = run.save()
     except OSError as err:
@@ -97,12 +101,13 @@ def _save(run: Run) -> None:
 
 
 def saved_downloads(run: Run, *, key: str) -> None:
-    """Download buttons for the files of the run's last save (checkpoint, samples picture, metrics)."""
-    if not run.saved_to:
+    """Download buttons for the files of the run's last save, or of the folder it was loaded from (checkpoint,
+    samples picture, metrics)."""
+    if not (run.saved_to or run.loaded_from):
         return
-    folder = Path(run.saved_to)
+    folder = Path(run.saved_to or run.loaded_from)
     cols = st.columns(4)
-    cols[0].caption(f"Saved in `{folder}`")
+    cols[0].caption(f"Saved in `{folder}`" if run.saved_to else f"Loaded from `{folder}`")
     for col, (name, mime) in zip(
         cols[1:],
         [("checkpoint.pt", "application/octet-stream"), ("samples.png", "image/png"), ("metrics.csv", "text/csv")],

@@ -57,6 +57,9 @@ def image_folder(path: str, image_size: int = 64) -> ImageDataset:
         labels.append(subfolders.index(parts[0]) if labelled and len(parts) > 1 else -1)
     if not images:
         raise BadInput(f"folder:{path} holds no readable images ({', '.join(sorted(EXTENSIONS))})")
+    if len(images) < 2:
+        raise BadInput(f"folder:{path} holds one readable image: at least 2 are needed (one to train on, one held "
+                       "out to measure with)")
     colour = any(img.mode not in ("L", "1", "I", "I;16", "LA") for img in images)
     mode = "RGB" if colour else "L"
     arrays = [np.asarray(_square(img.convert(mode), image_size)) for img in images]
@@ -67,7 +70,7 @@ def image_folder(path: str, image_size: int = 64) -> ImageDataset:
     order = torch.as_tensor(np.random.RandomState(0).permutation(len(x)))
     x = x[order]
     y = y[order] if y is not None else None
-    k = max(1, int(round(len(x) * 0.9))) if len(x) > 1 else 1
+    k = min(len(x) - 1, max(1, int(round(len(x) * 0.9))))  # at least one image on each side
     skipped = sum(reasons.values())
     notes = (
         [f"skipped {skipped} file(s): " + ", ".join(f"{v} {k_}" for k_, v in reasons.items() if v)] if skipped else []
@@ -78,8 +81,8 @@ def image_folder(path: str, image_size: int = 64) -> ImageDataset:
         f"folder:{path}",
         x[:k],
         y[:k] if y is not None else None,
-        x[k:] if len(x) > 1 else x[:1],
-        (y[k:] if len(x) > 1 else y[:1]) if y is not None else None,
+        x[k:],
+        y[k:] if y is not None else None,
         len(subfolders) if labelled else 0,
         subfolders if labelled else [],
         "; ".join(notes),

@@ -7,13 +7,14 @@ from __future__ import annotations
 
 import gzip
 import os
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 import torch
 
-from engine.data.errors import DataUnavailable
+from engine.data.errors import BadInput, DataUnavailable
 
 TEST_ONLY_SPLIT = 8000  # MNIST test split only: first 8,000 to train, last 2,000 held out
 
@@ -56,14 +57,59 @@ IDX = {"mnist": ("MNIST", [str(i) for i in range(10)]),
                                           "Sneaker", "Bag", "Ankle boot"])}
 
 
-def read_idx(path: Path) -> np.ndarray:
-    """The IDX format of LeCun's MNIST files (gzip or not): magic, dimensions, then uint8 data."""
+MAX_IDX_BYTES = 2**30  # one IDX file's data at most (MNIST's train images are 47 MB): GENLAB_MAX_IDX_BYTES
+IDX_CHUNK = 2**22
+
+
+def read_idx(path: Path, max_bytes: int | None = None) -> np.ndarray:
+    """The IDX format of LeCun's MNIST files (gzip or not): 0, 0, type 0x08 (unsigned bytes), the number of
+    dimensions, each dimension as a big-endian uint32, then the data. No header is trusted: the data read is bounded
+    by `max_bytes` (default GENLAB_MAX_IDX_BYTES or 1 GiB) and must fill the header's dimensions exactly; anything
+    else is a BadInput naming the file."""
+    limit = max_bytes or int(os.environ.get("GENLAB_MAX_IDX_BYTES", MAX_IDX_BYTES))
     opener = gzip.open if path.suffix == ".gz" else open
-    with opener(path, "rb") as f:
-        raw = f.read()
-    ndim = raw[3]
-    dims = [int.from_bytes(raw[4 + 4 * i: 8 + 4 * i], "big") for i in range(ndim)]
-    return np.frombuffer(raw, dtype=np.uint8, offset=4 + 4 * ndim).reshape(dims)
+    try:
+        with opener(path, "rb") as f:
+            magic = f.read(4)
+            if len(magic) < 4 or magic[:2] != b"\x00\x00" or not 1 <= magic[3] <= 4:
+                raise BadInput(f"{path} is not an IDX file: it starts with {magic.hex() or 'nothing'}, not "
+                               "00 00 08 0N")
+            if magic[2] != 0x08:
+                raise BadInput(f"{path}: IDX data type 0x{magic[2]:02x} is not unsigned bytes (0x08)")
+            ndim = magic[3]
+            raw = f.read(4 * ndim)
+            if len(raw) < 4 * ndim:
+                raise BadInput(f"{path} is truncated inside its header")
+            dims = [int.from_bytes(raw[4 * i: 4 * i + 4], "big") for i in range(ndim)]
+            expected = int(np.prod(dims, dtype=np.int64))
+            if expected > limit:
+                raise BadInput(f"{path}: the header claims {' x '.join(f'{d:,}' for d in dims)} = {expected:,} bytes, "
+                               f"more than the limit of {limit:,} (GENLAB_MAX_IDX_BYTES)")
+            data = bytearray()
+            while len(data) < expected:  # read what is there, never what the header promises
+                chunk = f.read(min(IDX_CHUNK, expected - len(data)))
+                if not chunk:
+                    break
+                data += chunk
+            if len(data) < expected:
+                raise BadInput(f"{path} is truncated: its header claims {' x '.join(f'{d:,}' for d in dims)} values "
+                               f"({expected:,} bytes) but it holds {len(data):,}")
+    except (OSError, EOFError, zlib.error) as err:  # gzip.BadGzipFile is an OSError
+        raise BadInput(f"{path} cannot be read as an IDX file ({type(err).__name__}: {err})") from None
+    return np.frombuffer(bytes(data), dtype=np.uint8).reshape(dims)
+
+
+def _idx_pair(images_file: Path, labels_file: Path, classes: int) -> tuple[np.ndarray, np.ndarray]:
+    """Images (N, H, W) and labels (N,) of one split, checked against each other."""
+    images, labels = read_idx(images_file), read_idx(labels_file)
+    if images.ndim != 3 or labels.ndim != 1:
+        raise BadInput(f"{images_file} and {labels_file} must hold images (N x H x W) and labels (N); they hold "
+                       f"{images.shape} and {labels.shape}")
+    if len(images) != len(labels):
+        raise BadInput(f"{images_file} holds {len(images):,} images but {labels_file} {len(labels):,} labels")
+    if len(labels) and int(labels.max()) >= classes:
+        raise BadInput(f"{labels_file} holds the label {int(labels.max())}: expected 0 to {classes - 1}")
+    return images, labels
 
 
 def _find(root: Path, sub: str, stem: str) -> Path | None:
@@ -98,13 +144,18 @@ def mnist_like(name: str, data_root: str = "", download: bool = True) -> ImageDa
         files = _idx_files(name, root)
         if files["test_images"] is None or files["test_labels"] is None:
             continue
-        test_x = _to_unit(read_idx(files["test_images"])[:, None], 255.0)  # (N, 28, 28) -> (N, 1, 28, 28)
-        test_y = torch.as_tensor(read_idx(files["test_labels"]).astype(np.int64))
+        images, labels = _idx_pair(files["test_images"], files["test_labels"], len(classes))
+        test_x = _to_unit(images[:, None], 255.0)  # (N, H, W) -> (N, 1, H, W)
+        test_y = torch.as_tensor(labels.astype(np.int64))
         if files["train_images"] is not None and files["train_labels"] is not None:
-            train_x = _to_unit(read_idx(files["train_images"])[:, None], 255.0)
-            train_y = torch.as_tensor(read_idx(files["train_labels"]).astype(np.int64))
+            images, labels = _idx_pair(files["train_images"], files["train_labels"], len(classes))
+            train_x = _to_unit(images[:, None], 255.0)
+            train_y = torch.as_tensor(labels.astype(np.int64))
             return ImageDataset(name, train_x, train_y, test_x, test_y, 10, classes)
-        k = TEST_ONLY_SPLIT
+        if len(test_x) < 2:
+            raise BadInput(f"{files['test_images']} holds {len(test_x)} image(s): at least 2 are needed (one to "
+                           "train on, one held out)")
+        k = min(TEST_ONLY_SPLIT, len(test_x) - max(1, len(test_x) // 5))  # 8,000 / 2,000 of the real 10,000
         note = (f"only the {name} test split was found in {root}: using its first {k:,} images to train and the "
                 f"last {len(test_x) - k:,} as held-out")
         return ImageDataset(name, test_x[:k], test_y[:k], test_x[k:], test_y[k:], 10, classes, note=note)

@@ -113,6 +113,9 @@ def moons(noise: float = 1.0) -> Toy2D:
     return _curve_toy("moons", np.concatenate([upper, lower]), 4, [upper, lower], noise, 0.06)
 
 
+MAX_COORDINATE = 1000.0  # farther points train with losses of 1e27 and no warning: refused with a message
+
+
 def _check_points(points: np.ndarray) -> np.ndarray:
     pts = np.asarray(points, dtype=np.float32)
     if pts.ndim != 2 or pts.shape[1] != 2:
@@ -123,6 +126,10 @@ def _check_points(points: np.ndarray) -> np.ndarray:
         raise BadInput(f"{len(pts):,} points is too many for a 2D toy: use at most 100,000")
     if not np.isfinite(pts).all():
         raise BadInput("some points are not finite numbers (NaN or infinity)")
+    reach = float(np.abs(pts).max())
+    if reach > MAX_COORDINATE:
+        raise BadInput(f"the points reach {reach:.3g}: the 2D models and views work on coordinates within "
+                       f"±{MAX_COORDINATE:g} (the toys span about ±2), so divide them by about {reach / 2:.3g} first")
     return pts
 
 

@@ -7,23 +7,31 @@ judge. Where: `GENLAB_CACHE_DIR` (default `~/.cache/genlab`) / judges/.
 
 from __future__ import annotations
 
+import atexit
 import hashlib
 import io
 import logging
 import os
+import queue
 import threading
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future
 from dataclasses import dataclass
 from pathlib import Path
 
 import torch
 from torch import nn
 
-from engine.files import atomic_write
+from engine.files import atomic_write, read_checkpoint
 from engine.models.classifier import SmallCNN
 
 log = logging.getLogger(__name__)
 JUDGE_VERSION = 2  # bump when the recipe below changes
+
+_stopping = threading.Event()  # set at exit: a judge in training stops at its next batch
+
+
+class JudgeStopped(RuntimeError):
+    """Training a judge was cut short because the process is exiting."""
 
 
 @dataclass
@@ -77,6 +85,8 @@ def train_judge(data, *, epochs: int | None = None, seed: int = 0, device: str =
     for _ in range(epochs):
         model.train()
         for idx in torch.randperm(len(x), generator=g).split(64):
+            if _stopping.is_set():
+                raise JudgeStopped("the process is exiting: the judge will be trained again next time")
             loss = nn.functional.cross_entropy(model(x[idx].to(device)), y[idx].to(device), label_smoothing=0.05)
             opt.zero_grad(set_to_none=True)
             loss.backward()
@@ -93,12 +103,12 @@ def load_or_train_judge(data, device: str = "cpu") -> Judge:
     path = cache_dir() / f"{data.name.replace('/', '_').replace(':', '_')}-{_fingerprint(data)}.pt"
     if path.exists():
         try:
-            state = torch.load(path, weights_only=True)
-            model = SmallCNN(data.train.shape[1], data.num_classes, width=state["width"])
+            state = read_checkpoint(path, "a judge")
+            model = SmallCNN(data.train.shape[1], data.num_classes, width=int(state["width"]))
             model.load_state_dict(state["model"])
             return Judge(model.eval(), float(state["heldout_accuracy"]), data.name)
-        except (RuntimeError, KeyError, OSError) as err:  # a damaged cache file: train again
-            log.warning("ignoring the judge cache %s: %s", path, err)
+        except (ValueError, RuntimeError, KeyError, TypeError, OSError) as err:  # a damaged cache file: train again
+            log.warning("ignoring the damaged judge cache %s (%s): training the judge again", path, err)
     judge = train_judge(data, device=device)
     width = judge.model.feature_size // 4
     try:  # atomic_write makes the folder too, inside this try: a read-only home keeps the judge in memory only
@@ -116,7 +126,40 @@ def load_or_train_judge(data, device: str = "cpu") -> Judge:
 BACKGROUND = False  # the dashboard sets True (app/main.py): a run's evaluations then never wait for a judge to train
 _jobs: dict[str, Future] = {}
 _jobs_lock = threading.Lock()
-_worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="judge")
+_queue: queue.SimpleQueue = queue.SimpleQueue()
+_worker: threading.Thread | None = None
+@atexit.register
+def _stop_at_exit() -> None:
+    """A judge in training stops at its next batch and the worker ends (it is a daemon: nothing waits for it)."""
+    _stopping.set()
+    _queue.put(None)
+    if _worker is not None:
+        _worker.join(5.0)
+
+
+def _work() -> None:
+    while True:
+        job = _queue.get()
+        if job is None:  # the process is exiting
+            return
+        future, fn, args = job
+        if future.set_running_or_notify_cancel():
+            try:
+                future.set_result(fn(*args))
+            except BaseException as err:  # noqa: BLE001 - handed to whoever waits for the judge
+                future.set_exception(err)
+
+
+def _submit(fn, *args) -> Future:
+    """Run `fn(*args)` on the one judge worker: a daemon thread, so a judge still training never keeps the process
+    alive at exit (a server asked to stop stops within seconds; the judge is trained again next time)."""
+    global _worker
+    future: Future = Future()
+    _queue.put((future, fn, args))
+    if _worker is None or not _worker.is_alive():
+        _worker = threading.Thread(target=_work, name="judge", daemon=True)
+        _worker.start()
+    return future
 
 
 def get_judge(data, device: str = "cpu", wait: bool | None = None) -> Judge | None:
@@ -130,7 +173,7 @@ def get_judge(data, device: str = "cpu", wait: bool | None = None) -> Judge | No
     with _jobs_lock:
         job = _jobs.get(key)
         if job is None or (job.done() and job.exception() is not None):  # a failed job is tried again
-            job = _jobs[key] = _worker.submit(load_or_train_judge, data, device)
+            job = _jobs[key] = _submit(load_or_train_judge, data, device)
     if not wait and not job.done():
         return None
     return job.result()

@@ -301,6 +301,52 @@ def test_vae_bad_inputs_say_so_and_keep_the_page():
     assert not at.exception and any("/no/such/folder" in e.value for e in at.error)
 
 
+def test_vae_garbage_data_and_tiny_folders_show_a_message_and_keep_the_run(tmp_path):
+    from PIL import Image
+
+    at = page_test("pages/vae.py").run()
+    first = at.session_state["_run_vae"]
+    garbage = tmp_path / "garbage"
+    garbage.mkdir()
+    (garbage / "t10k-images-idx3-ubyte").write_bytes(b"\x00\x00\x08\x03\x00\x00\x27\x10rubbish")
+    (garbage / "t10k-labels-idx1-ubyte").write_bytes(b"\x00\x00\x08\x01\x00\x00\x00\x01\x01")
+    at.selectbox(key="vae_dataset").set_value("mnist").run()
+    at.text_input(key="data_root").set_value(str(garbage)).run()
+    assert not at.exception, at.exception
+    assert any("t10k-images-idx3-ubyte" in e.value and "truncated" in e.value for e in at.error)
+    assert at.session_state["_run_vae"] is first, "the previous run stays"
+    for count in (1, 3):
+        folder = tmp_path / f"pics{count}"
+        folder.mkdir()
+        for i in range(count):
+            Image.new("L", (12, 12), 60 * i).save(folder / f"{i}.png")
+        at.selectbox(key="vae_dataset").set_value("folder").run()
+        at.text_input(key="vae_folder").set_value(str(folder)).run()
+        assert not at.exception, at.exception
+        expected = "at least 2" if count == 1 else "larger than the 2 training images"
+        assert any(expected in e.value for e in at.error), [e.value for e in at.error]
+
+
+def test_gan2d_lists_only_2d_runs_and_takes_a_bare_speed_in_the_url(tmp_path, monkeypatch):
+    from engine.registry import build_trainer
+    from engine.runs import Run
+
+    monkeypatch.setenv("GENLAB_RUNS_DIR", str(tmp_path))
+    for name, dataset in (("points-run", "ring8"), ("images-run", "digits")):
+        run = Run(lambda d=dataset: build_trainer("gan", {"dataset": d, "batch_size": 16}))
+        run.step_once()
+        run.wait_until(lambda s: s.step == 1 and s.status == "paused")
+        run.save(folder=str(tmp_path / name))
+    at = page_test("pages/gan_2d.py")
+    at.query_params["gan2d_speed"] = "5"
+    at.run()
+    assert not at.exception and not at.warning
+    assert at.session_state["_run_gan2d"]._steps_per_second == 5
+    options = at.selectbox(key="gan2d_saved").options
+    assert any("points-run" in o for o in options) and not any("images-run" in o for o in options)
+    at.session_state["_run_gan2d"].stop()
+
+
 # ------------------------------------------------------------------ PixelCNN
 def image_captions(at: AppTest) -> list[str]:
     return [picture.caption for image in at.get("image") for picture in image.proto.imgs]

@@ -255,3 +255,57 @@ def test_compare_unknown_preset_lists_the_known_ones(tmp_path):
     assert res.returncode == 2 and "paper_ablation" in res.stderr and "pixelcnn_gated" in res.stderr
     res = engine("compare", "--preset", "d_steps", "--seeds", "0", "--out", str(tmp_path / "x"))
     assert res.returncode == 2 and "seeds" in res.stderr
+
+
+# --------------------------------------------------------------------------- the bad-input catalogue
+def no_traceback(res) -> bool:
+    return "Traceback" not in res.stderr and res.stderr.count("\n") <= 2
+
+
+def test_a_second_train_into_the_same_out_is_refused_and_the_first_run_stays(trained_run, tmp_path):
+    before = (trained_run / "checkpoint.pt").read_bytes()
+    res = engine("train", "gan", "--dataset", "ring8", "--steps", "5", "--seed", "9", "--out", str(trained_run),
+                 "--no-progress")
+    assert res.returncode == 2 and "already holds files" in res.stderr and no_traceback(res), res.stderr
+    assert (trained_run / "checkpoint.pt").read_bytes() == before
+    assert json.loads((trained_run / "config.json").read_text())["config"]["seed"] == 3
+
+
+def test_an_unwritable_out_is_found_before_training(tmp_path):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("x")
+    res = engine("train", "gan", "--steps", "100000", "--out", str(blocker / "run"), "--no-progress")
+    assert res.returncode == 2 and "cannot write a run folder" in res.stderr and no_traceback(res), res.stderr
+
+
+@pytest.mark.skipif(__import__("torch").cuda.is_available(), reason="this machine has a GPU")
+def test_cuda_without_a_gpu_is_a_message(tmp_path):
+    res = engine("train", "gan", "--steps", "2", "--set", "device=cuda", "--out", str(tmp_path / "r"))
+    assert res.returncode == 2 and "device" in res.stderr and "no CUDA GPU" in res.stderr and no_traceback(res)
+
+
+def test_sample_n_is_capped(trained_run, tmp_path):
+    res = engine("sample", str(trained_run), "--n", "100000000", "--out", str(tmp_path / "s.npz"))
+    assert res.returncode == 2 and "'--n'" in res.stderr and "10,000" in res.stderr and no_traceback(res)
+
+
+def test_torch_threads_that_are_not_a_number_stop_at_once(tmp_path):
+    env = dict(os.environ, GENLAB_OFFLINE="1", GENLAB_TORCH_THREADS="abc")
+    res = subprocess.run([sys.executable, "-m", "engine", "train", "gan", "--steps", "5", "--out",
+                          str(tmp_path / "r")], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
+    assert res.returncode == 2 and "GENLAB_TORCH_THREADS" in res.stderr and no_traceback(res), res.stderr
+
+
+def test_a_preset_on_data_it_cannot_use_exits_2(tmp_path):
+    res = engine("compare", "--preset", "mode_collapse", "--dataset", "digits", "--out", str(tmp_path / "c"),
+                 "--no-progress")
+    assert res.returncode == 2 and "on 2D points" in res.stderr and no_traceback(res), res.stderr
+    assert not (tmp_path / "c").exists()
+
+
+def test_a_garbage_idx_file_under_data_root_is_a_message(tmp_path):
+    (tmp_path / "t10k-images-idx3-ubyte").write_bytes(b"\x00\x00\x08\x03garbage")
+    (tmp_path / "t10k-labels-idx1-ubyte").write_bytes(b"\x00\x00\x08\x01\x00\x00\x00\x02\x01\x02")
+    res = engine("train", "vae", "--dataset", "mnist", "--set", f"data_root={tmp_path}", "--steps", "2",
+                 "--out", str(tmp_path / "r"))
+    assert res.returncode == 2 and "t10k-images-idx3-ubyte" in res.stderr and no_traceback(res), res.stderr
