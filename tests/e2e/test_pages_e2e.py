@@ -4,22 +4,9 @@ import re
 
 import pytest
 
+from tests.e2e.helpers import play_see_steps_then_pause, read_step, wait_count, wait_ready
+
 pytestmark = pytest.mark.e2e
-
-
-def wait_ready(page):
-    page.wait_for_selector("[data-testid='stApp']")
-    page.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=60_000)
-
-
-def wait_count(page, selector: str, at_least: int, what: str, timeout: int = 30_000):
-    """Wait until `at_least` elements match: plotly and images render after the text around them."""
-    try:
-        page.wait_for_function("([s, n]) => document.querySelectorAll(s).length >= n", arg=[selector, at_least],
-                               timeout=timeout)
-    except Exception:  # noqa: BLE001 - report what was on the page instead of a bare timeout
-        found = page.locator(selector).count()
-        raise AssertionError(f"{what}: expected at least {at_least} '{selector}', found {found}") from None
 
 
 def test_home_opens(page, app_url):
@@ -28,11 +15,6 @@ def test_home_opens(page, app_url):
     page.get_by_text("2D GAN playground").first.wait_for()
     page.get_by_text("fashion_mnist").first.wait_for()
     page.get_by_text("Training runs on").wait_for()
-
-
-def read_step(page) -> int:
-    text = page.get_by_text(re.compile(r"step [\d,]+ ·")).first.inner_text()
-    return int(re.search(r"step ([\d,]+)", text).group(1).replace(",", ""))
 
 
 def test_gan2d_trains_in_the_browser(page, app_url):
@@ -53,24 +35,6 @@ def test_gan2d_trains_in_the_browser(page, app_url):
     page.wait_for_timeout(1500)
     assert read_step(page) == paused, "a paused run must not step"
     wait_count(page, ".js-plotly-plot", 1, "the 2D plot")
-
-
-def play_see_steps_then_pause(page, url: str, heading: str) -> None:
-    """Open a model page, press Play, see the step count advance over 2.5 s, press Pause and see it paused."""
-    page.goto(url)
-    page.get_by_role("heading", name=heading).wait_for()
-    page.get_by_text(re.compile(r"step [\d,]+ ·")).first.wait_for()
-    start = read_step(page)  # a page may open on a pretrained model: not step 0
-    page.get_by_role("button", name=re.compile("Play")).click()
-    page.get_by_role("button", name=re.compile("Pause")).wait_for()
-    page.wait_for_function(
-        f"() => {{ const m = /step ([\\d,]+) ·/.exec(document.body.innerText); "
-        f"return m && parseInt(m[1].replace(/,/g, '')) > {start}; }}", timeout=60_000)
-    first = read_step(page)
-    page.wait_for_timeout(2500)
-    assert read_step(page) > first, "the step count did not advance while training"
-    page.get_by_role("button", name=re.compile("Pause")).click()
-    page.get_by_text(re.compile(r"paused · step")).first.wait_for()
 
 
 def test_image_gan_trains_in_the_browser(page, app_url):

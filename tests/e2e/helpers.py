@@ -1,0 +1,42 @@
+"""What every browser test does: wait for the page, count rendered plots and images, read the step, and the
+Play -> steps advance -> Pause round trip of a model page."""
+
+import re
+
+
+def wait_ready(page):
+    page.wait_for_selector("[data-testid='stApp']")
+    page.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=60_000)
+
+
+def wait_count(page, selector: str, at_least: int, what: str, timeout: int = 30_000):
+    """Wait until `at_least` elements match: plotly and images render after the text around them."""
+    try:
+        page.wait_for_function("([s, n]) => document.querySelectorAll(s).length >= n", arg=[selector, at_least],
+                               timeout=timeout)
+    except Exception:  # noqa: BLE001 - report what was on the page instead of a bare timeout
+        found = page.locator(selector).count()
+        raise AssertionError(f"{what}: expected at least {at_least} '{selector}', found {found}") from None
+
+
+def read_step(page) -> int:
+    text = page.get_by_text(re.compile(r"step [\d,]+ ·")).first.inner_text()
+    return int(re.search(r"step ([\d,]+)", text).group(1).replace(",", ""))
+
+
+def play_see_steps_then_pause(page, url: str, heading: str) -> None:
+    """Open a model page, press Play, see the step count advance over 2.5 s, press Pause and see it paused."""
+    page.goto(url)
+    page.get_by_role("heading", name=heading).wait_for()
+    page.get_by_text(re.compile(r"step [\d,]+ ·")).first.wait_for()
+    start = read_step(page)  # a page may open on a pretrained model: not step 0
+    page.get_by_role("button", name=re.compile("Play")).click()
+    page.get_by_role("button", name=re.compile("Pause")).wait_for()
+    page.wait_for_function(
+        f"() => {{ const m = /step ([\\d,]+) ·/.exec(document.body.innerText); "
+        f"return m && parseInt(m[1].replace(/,/g, '')) > {start}; }}", timeout=60_000)
+    first = read_step(page)
+    page.wait_for_timeout(2500)
+    assert read_step(page) > first, "the step count did not advance while training"
+    page.get_by_role("button", name=re.compile("Pause")).click()
+    page.get_by_text(re.compile(r"paused · step")).first.wait_for()
