@@ -8,7 +8,7 @@ Distillation uses a teacher (width 32, the baseline recipe) trained first for --
 its student trains as many steps as every variant.
 
 Statistics come from engine/compare.py: `summarise` for means and standard deviations, `verdict` for each variant
-against the baseline (a difference is clear when the gap between means exceeds the larger sd over seeds).
+against the baseline (a difference is clear when Welch's t-test on the per-seed values gives p < 0.05).
 
     python bench/classifier_tricks.py [--dataset digits|mnist] [--data-root DIR] [--steps 2000] [--seeds 3]
         [--workers 1] [--policy autoaugment_svhn] [--out FILE.json]
@@ -165,7 +165,7 @@ def setting(name: str, chosen: dict[str, dict]) -> dict:
 
 
 def short(v: dict, name: str) -> str:
-    """'better' / 'worse' (clear: the gap exceeds the spread), 'within spread', 'one seed', or 'same'."""
+    """'better' / 'worse' (clear: Welch's p < 0.05), 'within spread' (not clear), 'one seed', or 'same'."""
     if v["runner_up"] is None:
         return "n/a"
     if v["gap"] == 0:

@@ -1,11 +1,11 @@
 """Comparisons: variants of one base configuration trained side by side, and an honest verdict on each metric.
 
-A comparison (engine/family.py: a family's preset, or the page's own variants) trains one `RunGroup` per seed: every member is built with that seed, so members whose configurations
-differ only in a trick see the same data order and the same noise, and one group step advances each member once.
-After the last step every member is evaluated; over seeds each metric gets a mean and a standard deviation per
-variant, and a verdict: which variant is ahead, and whether its lead over the runner-up is larger than the spread
-across seeds (the larger of the two standard deviations). With one seed there is no spread to judge by, and the
-verdict says so.
+A comparison (engine/family.py: a family's preset, or the page's own variants) trains one `RunGroup` per seed:
+every member is built with that seed, so members whose configurations differ only in a trick see the same data
+order and the same noise, and one group step advances each member once. After the last step every member is evaluated; over seeds each metric gets a mean and a standard deviation per
+variant, and a verdict: which variant is ahead, and whether its lead over the runner-up survives Welch's t-test on
+the per-seed values (p < 0.05), with the 95% interval of the lead and the number of seeds a gap of that size would
+need. With one seed there is nothing to test, and the verdict says so.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from typing import Any, Callable
 from engine.config import ConfigError, parse_set_args
 from engine.data import is_2d_dataset
 from engine.family import Comparison
+from engine.metrics.significance import ALPHA, welch
 from engine.registry import better, build_trainer, comparisons, family, make_config
 from engine.runs import RunGroup
 
@@ -25,31 +26,48 @@ COMPARISONS = comparisons()  # every family's Compare presets, by name
 
 
 def verdict(samples: dict[str, list[float]], better: str) -> dict[str, Any]:
-    """Which variant leads on one metric, and whether the lead is larger than the spread across seeds.
+    """Which variant leads on one metric, and whether its lead over the runner-up is more than the luck of the seeds.
 
-    `samples`: variant -> the metric's values, one per seed. Returns the leader, the runner-up, the gap between
-    their means, the spread (the larger of their standard deviations; 0 with one seed), `clear` (gap > spread with
-    at least two seeds) and a sentence saying all that."""
+    `samples`: variant -> the metric's values, one per seed. Returns the leader, the runner-up, the gap between their
+    means, the spread (the larger of their standard deviations), Welch's t-test on the per-seed values
+    (engine/metrics/significance.py): `p_value`, the 95% confidence interval of the lead (`low`, `high`: positive
+    = the leader is better), `clear` (p < 0.05), `seeds_needed` (seeds per variant for 80% power at this gap) and a
+    sentence saying all that. With one seed there is nothing to test, and the sentence says so."""
     if better not in ("higher", "lower"):
         raise ValueError(f"better must be 'higher' or 'lower', got {better!r}")
     means = {name: statistics.fmean(v) for name, v in samples.items() if v and all(map(math.isfinite, v))}
     if len(means) < 2:
         return {"leader": next(iter(means), None), "runner_up": None, "gap": 0.0, "spread": 0.0, "clear": False,
+                "p_value": None, "low": None, "high": None, "seeds_needed": None,
                 "text": "not enough variants with finite values to compare"}
     order = sorted(means, key=means.get, reverse=better == "higher")
     leader, runner_up = order[0], order[1]
-    seeds = min(len(samples[leader]), len(samples[runner_up]))
-    spread = max(_sd(samples[leader]), _sd(samples[runner_up]))
-    gap = abs(means[leader] - means[runner_up])
-    clear = seeds >= 2 and gap > spread
-    if seeds < 2:
-        text = f"{leader} ahead of {runner_up} by {gap:.3g} on one seed: no spread to judge by, run more seeds"
+    a, b = samples[leader], samples[runner_up]
+    sign = 1.0 if better == "higher" else -1.0  # the lead, oriented so that positive is better
+    test = welch([sign * v for v in a], [sign * v for v in b])
+    seeds = min(len(a), len(b))
+    gap, spread = abs(test.gap), max(_sd(a), _sd(b))
+    clear = test.p_value is not None and test.p_value < ALPHA
+    out = {"leader": leader, "runner_up": runner_up, "gap": gap, "spread": spread, "clear": clear,
+           "p_value": test.p_value, "low": test.low, "high": test.high, "seeds_needed": test.seeds_needed}
+    if test.p_value is None:
+        out["text"] = f"{leader} ahead of {runner_up} by {gap:.3g} on one seed: nothing to test, run more seeds"
+        return out
+    interval = f"95% interval of the lead {test.low:.3g} to {test.high:.3g}"
+    evidence = f"Welch's t-test over {seeds} seeds: p = {test.p_value:.2g}"
+    if spread == 0 and gap > 0:
+        out["text"] = (f"{leader} ahead of {runner_up} by {gap:.3g} on every one of {seeds} seeds, with no spread "
+                       "at all: a clear difference")
     elif clear:
-        text = f"{leader} ahead of {runner_up} by {gap:.3g}, more than the spread across {seeds} seeds ({spread:.3g})"
+        out["text"] = f"{leader} ahead of {runner_up} by {gap:.3g} ({interval}; {evidence}): a clear difference"
+    elif gap == 0:
+        out["text"] = f"{leader} and {runner_up} are level over {seeds} seeds: no difference"
     else:
-        text = (f"{leader} ahead of {runner_up} by {gap:.3g}, within the spread across {seeds} seeds "
-                f"({spread:.3g}): not a clear difference")
-    return {"leader": leader, "runner_up": runner_up, "gap": gap, "spread": spread, "clear": clear, "text": text}
+        more = (f"; about {test.seeds_needed} seeds per variant would tell a gap this size from the noise"
+                if test.seeds_needed else "")
+        out["text"] = (f"{leader} ahead of {runner_up} by {gap:.3g} ({interval}; {evidence}): not a clear "
+                       f"difference{more}")
+    return out
 
 
 def _sd(values: list[float]) -> float:

@@ -16,13 +16,14 @@ CUSTOM = "custom"
 st.title("Compare tricks")
 st.caption("Variants of one configuration trained side by side: the same seeds, the same data in the same order, "
            "one step of each in turn. The table says which variant is ahead and whether the lead is larger than "
-           "the spread across seeds.")
+           "the luck of the seeds.")
 with st.expander("What to look for", icon=":material/lightbulb:"):
     st.markdown(
         "- **Same seed, same data**: members of one seed draw the same batches and noise, so a difference comes "
         "from the setting you changed, not from luck. With more **seeds**, each metric gets a mean ± sd.\n"
-        "- **Verdicts** are honest: a lead smaller than the spread across seeds is reported as *not a clear "
-        "difference*; with one seed there is no spread to judge by.\n"
+        "- **Verdicts** are honest: a lead is *clear* only when Welch's t-test on the per-seed values gives p < 0.05; "
+        "the verdict shows the 95% interval of the lead and, when it is not clear, about how many seeds would tell "
+        "a gap of that size from the noise. With one seed there is nothing to test.\n"
         "- The **presets** are the classic lessons: the paper's ablation, mode collapse, label smoothing, the loss "
         "zoo, discriminator steps, the VAE's β, plain vs gated PixelCNN, the semi-supervised GAN's label counts and "
         "generator losses, classifier tricks and learning-rate schedules. Edit the settings to make your own.")

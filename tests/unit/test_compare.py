@@ -8,21 +8,61 @@ from engine.compare import COMPARISONS
 from engine.config import ConfigError
 
 
-def test_verdict_names_the_leader_and_judges_the_gap_against_the_spread():
+def test_verdict_names_the_leader_and_tests_the_gap():
     clear = verdict({"a": [5.0, 5.2, 5.1], "b": [3.0, 3.1, 2.9]}, "higher")
     assert clear["leader"] == "a" and clear["runner_up"] == "b" and clear["clear"]
     assert clear["gap"] == pytest.approx(2.1) and clear["spread"] == pytest.approx(0.1)
-    assert "more than the spread across 3 seeds" in clear["text"]
+    assert clear["p_value"] < 0.001 and clear["low"] > 0 and "a clear difference" in clear["text"]
     close = verdict({"a": [5.0, 6.0, 4.0], "b": [4.8, 4.9, 4.7]}, "higher")
     assert close["leader"] == "a" and not close["clear"] and "not a clear difference" in close["text"]
-    lower = verdict({"a": [1.0, 1.1], "b": [0.5, 0.52], "c": [2.0, 2.0]}, "lower")
+    assert close["low"] < 0 < close["high"] and close["seeds_needed"] > 3
+    lower = verdict({"a": [1.0, 1.1, 1.05], "b": [0.5, 0.52, 0.51], "c": [2.0, 2.0, 2.1]}, "lower")
     assert (lower["leader"], lower["runner_up"]) == ("b", "a") and lower["clear"]
+    assert lower["low"] > 0, "the lead is oriented so that positive is better, for lower-is-better metrics too"
     one = verdict({"a": [1.0], "b": [2.0]}, "higher")
-    assert one["leader"] == "b" and not one["clear"] and "one seed" in one["text"]
+    assert one["leader"] == "b" and not one["clear"] and "one seed" in one["text"] and one["p_value"] is None
     broken = verdict({"a": [float("nan"), 1.0], "b": [2.0, 2.0]}, "higher")
     assert broken["leader"] == "b" and broken["runner_up"] is None and not broken["clear"]
+    constant = verdict({"a": [8.0, 8.0, 8.0], "b": [7.0, 7.0, 7.0]}, "higher")
+    assert constant["clear"] and "every one of 3 seeds" in constant["text"]
+    level = verdict({"a": [8.0, 8.0], "b": [8.0, 8.0]}, "higher")
+    assert not level["clear"] and "level" in level["text"]
     with pytest.raises(ValueError):
         verdict({"a": [1.0]}, "bigger")
+
+
+def test_gap_larger_than_the_spread_is_not_enough():
+    """This project's earlier rule (clear when the gap exceeds the larger sd) called this clear: a lead of 0.19 with
+    spreads of 0.1 and 0.16 over 3 seeds. Welch's test says it is well within the luck of three seeds."""
+    v = verdict({"a": [1.1, 1.3, 1.2], "b": [0.9, 1.2, 0.94]}, "higher")
+    assert v["gap"] > v["spread"] and not v["clear"] and 0.05 < v["p_value"] < 0.2
+
+
+def test_welch_against_its_formula_and_the_seeds_needed_against_a_simulation():
+    import math
+    import random
+
+    from scipy import stats
+
+    from engine.metrics.significance import seeds_needed, welch
+
+    a, b = [2.0, 2.5, 3.1, 2.2], [1.0, 1.9, 1.4]
+    d = welch(a, b)
+    ma, mb = sum(a) / 4, sum(b) / 3
+    va, vb = stats.tvar(a) / 4, stats.tvar(b) / 3
+    nu = (va + vb) ** 2 / (va**2 / 3 + vb**2 / 2)
+    t = (ma - mb) / math.sqrt(va + vb)
+    assert d.gap == pytest.approx(ma - mb)
+    assert d.p_value == pytest.approx(2 * stats.t.sf(abs(t), nu))
+    half = stats.t.ppf(0.975, nu) * math.sqrt(va + vb)
+    assert (d.low, d.high) == (pytest.approx(ma - mb - half), pytest.approx(ma - mb + half))
+    n = seeds_needed(1.0, 1.0, 1.0)  # a gap of one sd: about 17 per group for 80% power
+    assert 15 <= n <= 19
+    rng = random.Random(0)
+    hits = sum(stats.ttest_ind([rng.gauss(1, 1) for _ in range(n)], [rng.gauss(0, 1) for _ in range(n)],
+                               equal_var=False).pvalue < 0.05 for _ in range(2000))
+    assert 0.77 < hits / 2000 < 0.86
+    assert seeds_needed(0.0, 1.0, 1.0) is None and seeds_needed(1.0, 0.0, 0.0) is None
 
 
 def test_summarise_gives_mean_sd_and_a_verdict_per_metric():
