@@ -12,17 +12,43 @@ from __future__ import annotations
 
 import math
 import statistics
+import time
 from typing import Any, Callable
 
 from engine.config import ConfigError, parse_set_args
 from engine.data import is_2d_dataset
-from engine.family import Comparison
+from engine.family import FAMILY_KEY, LOWER, MAX_VARIANTS, Comparison
 from engine.metrics.significance import ALPHA, welch
-from engine.registry import better, build_trainer, comparisons, family, make_config
+from engine.registry import FAMILIES, better, build_trainer, comparisons, family, make_config
 from engine.runs import RunGroup
 
-BETTER = better()  # metric -> which way is better, from every family's declaration (engine/registry.py)
-COMPARISONS = comparisons()  # every family's Compare presets, by name
+COST = {"train_seconds": LOWER, "parameters": LOWER, "sample_seconds": LOWER}  # what every variant costs
+BETTER = {**better(), **COST}  # metric -> which way is better, from every family's declaration (engine/registry.py)
+POINTS_SHARED = ("modes_covered", "high_quality_fraction", "grid_js", "nll_nats")  # what 2D families share
+IMAGES_SHARED = ("judge_score", "frechet_distance", "bits_per_dim")  # and image families (NLL where it exists)
+LINEUPS = {  # the every-family comparisons: name -> (title, dataset, kind, steps)
+    "families_ring8": ("Every family on ring8", "ring8", "points", 2000),
+    "families_digits": ("Every family on digits", "digits", "images", 1000),
+}
+
+
+def lineup(name: str) -> Comparison | None:
+    """One of LINEUPS: a variant per family that declares a line-up entry for that kind of data (its settings in the
+    family record), judged by the metrics those families share and by what each costs. None with fewer than two."""
+    title, dataset, kind, steps = LINEUPS[name]
+    variants = {record.name: {FAMILY_KEY: record.name, **record.lineup[kind]} for record in FAMILIES.values()
+                if kind in record.lineup and record.trainer_for(kind == "points") is not None}
+    if len(variants) < 2:
+        return None
+    shared = POINTS_SHARED if kind == "points" else IMAGES_SHARED
+    explanation = (f"Every family of models on {dataset}, {steps:,} steps each, the same seeds: judged by the metrics "
+                   f"they share ({', '.join(shared)}; a family without one, e.g. a GAN's likelihood, shows it as "
+                   "missing) and by what each costs (seconds of training, parameters, seconds to draw 64 samples).")
+    return Comparison(title, next(iter(variants)), explanation, {"dataset": dataset}, variants,
+                      shared + tuple(COST), steps)
+
+
+COMPARISONS = {**comparisons(), **{name: c for name in LINEUPS if (c := lineup(name)) is not None}}
 
 
 def verdict(samples: dict[str, list[float]], better: str) -> dict[str, Any]:
@@ -105,8 +131,9 @@ def _members(comparison: Comparison, dataset: str | None, seeds, name_of: Callab
     members = {}
     for seed in seeds:
         for name, values in comparison.configs(dataset, seed).items():
-            config = make_config(comparison.family, {**values, **(extra or {})})
-            members[name_of(name, seed)] = (lambda c=config: build_trainer(comparison.family, c))
+            family_name = comparison.family_of(name)
+            config = make_config(family_name, {**values, **(extra or {})})
+            members[name_of(name, seed)] = (lambda f=family_name, c=config: build_trainer(f, c))
     return members
 
 
@@ -114,8 +141,6 @@ def run_comparison(comparison: Comparison, *, dataset: str | None = None, steps:
                    on_step: Callable[[int, int, int], None] | None = None) -> tuple[list[dict], dict[str, Any]]:
     """Train every variant for `steps` on each of `seeds` seeds (0, 1, ...); returns the rows (one per variant and
     seed: the final metrics plus variant, seed, steps and seconds) and `summarise`'s table of means and verdicts."""
-    import time
-
     if dataset:
         check_dataset(comparison, comparison.title, dataset)
     steps = steps or comparison.steps
@@ -133,9 +158,11 @@ def run_comparison(comparison: Comparison, *, dataset: str | None = None, steps:
         if snap.status != "finished":
             raise RuntimeError(f"seed {seed}: the comparison stopped as {snap.status}: {snap.message}")
         seconds = time.perf_counter() - start
-        for name, trainer in zip(group.members, group.trainers):  # the thread has ended: safe to evaluate here
-            metrics = trainer.evaluate()
+        for name, trainer, member in zip(group.members, group.trainers, snap.members):  # the thread has ended
+            metrics = {**trainer.evaluate(), **costs(trainer, member)}
             row = {"variant": name, "seed": seed, "steps": trainer.step_count, "group_seconds": round(seconds, 2)}
+            if comparison.across_families:
+                row["family"] = comparison.family_of(name)
             row.update({k: metrics[k] for k in comparison.metrics if k in metrics})
             rows.append(row)
     table = summarise(rows, comparison.metrics)
@@ -143,6 +170,18 @@ def run_comparison(comparison: Comparison, *, dataset: str | None = None, steps:
         raise ConfigError("metrics", f"none of the comparison's metrics ({', '.join(comparison.metrics)}) was "
                                      f"measured on {dataset or comparison.base.get('dataset')}")
     return rows, table
+
+
+SAMPLES_TIMED = 64  # the sampling cost a comparison reports: seconds to draw this many samples
+
+
+def costs(trainer, member) -> dict[str, float]:
+    """What a variant cost: seconds of its own training steps (a group's members share the clock), its trainable
+    parameters, and seconds to draw SAMPLES_TIMED samples."""
+    start = time.perf_counter()
+    trainer.sample(SAMPLES_TIMED, seed=0)
+    return {"train_seconds": member.records[-1]["train_seconds"] if member.records else 0.0,
+            "parameters": float(trainer.parameter_count()), "sample_seconds": time.perf_counter() - start}
 
 
 def check_dataset(comparison: Comparison, name: str, dataset: str) -> None:
@@ -163,8 +202,12 @@ def get_comparison(name: str) -> Comparison:
     return COMPARISONS[name]
 
 
-def default_metrics(name: str, dataset: str) -> tuple[str, ...]:
-    """The metrics a comparison of family `name` on `dataset` is judged by (the family's declaration)."""
+def default_metrics(name: str, dataset: str, variants: dict[str, dict] | None = None) -> tuple[str, ...]:
+    """The metrics a comparison of family `name` on `dataset` is judged by (the family's declaration); when the
+    `variants` bring other families (`family=NAME`), the metrics families share on that kind of data and the
+    costs."""
+    if variants and any(str(v.get(FAMILY_KEY, name)) != name for v in variants.values()):
+        return (POINTS_SHARED if is_2d_dataset(dataset) else IMAGES_SHARED) + tuple(COST)
     return family(name).judged_by(is_2d_dataset(dataset))
 
 
@@ -188,8 +231,8 @@ def parse_variants(text: str) -> dict[str, dict[str, str]]:
             variants[name.strip()] = parse_settings(settings)
         except ConfigError as err:
             raise ConfigError("variants", f"line {number}: {err}") from None
-    if not 2 <= len(variants) <= 5:
-        raise ConfigError("variants", f"a comparison needs 2 to 5 variants, got {len(variants)}")
+    if not 2 <= len(variants) <= MAX_VARIANTS:
+        raise ConfigError("variants", f"a comparison needs 2 to {MAX_VARIANTS} variants, got {len(variants)}")
     return variants
 
 

@@ -103,6 +103,7 @@ class _Member:
     preview_step: int = -1
     last_good: dict | None = None
     last_good_step: int = 0
+    train_seconds: float = 0.0  # time spent in this member's steps (a group's members share the wall clock)
 
 
 def _freeze(preview: dict) -> dict:
@@ -446,11 +447,13 @@ class Run:
                     m.trainer.set_knobs(**values)
 
     def _step_member(self, m: _Member, part: str) -> None:
+        started = time.perf_counter()
         try:
             losses = m.trainer.step(part)
         except Diverged as err:
             err.member = m.name
             raise
+        m.train_seconds += time.perf_counter() - started
         for k, v in losses.items():
             m.pending[k] = m.pending.get(k, 0.0) + v
         m.pending_n += 1
@@ -461,9 +464,11 @@ class Run:
     def _record(self, m: _Member, with_eval: bool) -> None:
         if m.pending_n == 0 and not with_eval:
             return
-        row = {"step": m.trainer.step_count, "seconds": round(self._elapsed_now(), 3)}
+        row = {"step": m.trainer.step_count, "seconds": round(self._elapsed_now(), 3),
+               "train_seconds": round(m.train_seconds, 3)}
         row.update({k: v / max(m.pending_n, 1) for k, v in m.pending.items()})
         if with_eval:
+            row["parameters"] = m.trainer.parameter_count()
             for key, value in m.trainer.evaluate().items():
                 if isinstance(value, (list, tuple)):  # e.g. class_histogram -> class_histogram_0 .. _9 (numbers
                     row.update({f"{key}_{i}": v for i, v in enumerate(value)})  # only: the CSV stays numeric)
@@ -508,7 +513,7 @@ class Run:
         who = f"{name}: " if len(self._members) > 1 else ""
         kept = "; ".join(notes) if notes else f"the model keeps its last good state (step {err.step - 1})"
         self._set_status("diverged", f"{who}{err.loss_name} became {err.value} at step {err.step}; training "
-                                     f"stopped and {kept}. Try a smaller learning rate.")
+                                     f"stopped and {kept}. {err.advice}")
         self._release_slot()
 
     # ------------------------------------------------------------------ persistence
@@ -540,6 +545,7 @@ class Run:
         for m in self._members:
             if m.name == name:
                 m.records[:] = records
+                m.train_seconds = float(records[-1].get("train_seconds", 0.0)) if records else 0.0
         with self._cond:
             self._bump()
 

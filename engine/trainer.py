@@ -47,11 +47,12 @@ class HeldoutPass:
 
 
 class Diverged(RuntimeError):
-    """A loss became NaN or infinite. Raised *before* the optimizer step, so the model keeps its last good state."""
+    """A loss became NaN or infinite (or a family's own divergence check fired). Raised *before* the optimizer step,
+    so the model keeps its last good state. `advice` ends the run's message."""
 
-    def __init__(self, loss_name: str, step: int, value: float):
+    def __init__(self, loss_name: str, step: int, value: float, advice: str = "Try a smaller learning rate."):
         super().__init__(f"{loss_name} became {value} at step {step}")
-        self.loss_name, self.step, self.value = loss_name, step, value
+        self.loss_name, self.step, self.value, self.advice = loss_name, step, value, advice
 
 
 def pick_device(name: str) -> torch.device:
@@ -87,6 +88,7 @@ class Trainer:
     log_every: int = 10  # steps between metric records
     eval_every: int = 200  # steps between (more expensive) evaluation records
     _judge = None  # the image families' judge, fetched on first use (`judge`)
+    _real_features = None  # the judge's features of the held-out images, for the Frechet distance
 
     def __init__(self, config, data):
         self.check_data_kind(config, data)
@@ -133,13 +135,26 @@ class Trainer:
         return {}
 
     def judge(self, wait: bool | None = None):
-        """The dataset's judge classifier for image families (engine/metrics/judge.py: trained once per dataset and cached);
-        None for unlabelled data, and while it trains in the background on the dashboard. Needs `self.device`."""
+        """The dataset's judge classifier for image families (engine/metrics/judge.py: trained once per dataset and
+        cached); None for unlabelled data, and while it trains in the background on the dashboard."""
         if self._judge is None and self.data.train_labels is not None and self.data.num_classes:
             from engine.metrics.judge import get_judge
 
             self._judge = get_judge(self.data, device=str(self.device), wait=wait)
         return self._judge
+
+    def judge_metrics(self, samples: torch.Tensor) -> dict[str, Any]:
+        """The judge's view of generated `samples` in [-1, 1] (engine/metrics/images.py): judge score, Frechet
+        distance to the held-out images, confident fraction, class histogram; {} without a judge (unlabelled data,
+        or while it trains in the background). Every image family reports these, so families compare on them."""
+        from engine.metrics.images import image_metrics
+
+        judge = self.judge()
+        if judge is None:
+            return {}
+        if self._real_features is None:
+            self._real_features = judge.probabilities_and_features(self.data.heldout)[1].numpy()
+        return image_metrics(judge, samples.cpu(), self._real_features, self.data.num_classes)
 
     def evaluate(self) -> dict[str, float]:
         """The family's metrics (summary.json keys). Must not change training state."""
@@ -176,6 +191,20 @@ class Trainer:
 
     def load_state_dict(self, state: dict[str, Any]) -> None:
         raise NotImplementedError
+
+    def parameter_count(self) -> int:
+        """Trainable parameters of every network the trainer holds (each counted once), the cost a comparison
+        reports beside the metrics."""
+        seen, total = set(), 0
+        for value in vars(self).values():
+            modules = value.values() if isinstance(value, dict) else [value]
+            for module in modules:
+                if isinstance(module, torch.nn.Module):
+                    for p in module.parameters():
+                        if p.requires_grad and id(p) not in seen:
+                            seen.add(id(p))
+                            total += p.numel()
+        return total
 
     def parameters_finite(self) -> bool:
         """True when every parameter tensor is finite (used to decide whether a rollback is needed)."""

@@ -8,6 +8,7 @@ from engine.compare import (COMPARISONS, Comparison, build_seeds_group, default_
                             parse_settings, parse_variants, split_member_name)
 from engine.config import ConfigError
 from engine.data import DATASETS, BadInput, DataUnavailable, is_2d_dataset
+from engine.family import MAX_VARIANTS
 from engine.registry import FAMILIES
 
 SLOT = "compare"
@@ -62,8 +63,10 @@ with st.sidebar:
     base_text = st.text_area("Base configuration", key="cmp_base", height=90,
                              help="key=value pairs (the command line's --set keys) shared by every variant, e.g. "
                                   "lr_d=2e-4 batch_size=64.")
-    variants_text = st.text_area("Variants (2 to 5)", key="cmp_variants", height=150,
-                                 help="One per line: 'name: key=value ...', the keys that differ from the base.")
+    variants_text = st.text_area(f"Variants (2 to {MAX_VARIANTS})", key="cmp_variants", height=150,
+                                 help="One per line: 'name: key=value ...', the keys that differ from the base; "
+                                      "'family=NAME' trains that variant with another family's model (e.g. "
+                                      "'flow: family=flow'), so families compare on the same data.")
     seeds = st.slider("Seeds", 1, 5, 1, key="cmp_seeds", bind="query-params",
                       help="Each variant trains once per seed (0, 1, ...): mean ± sd over seeds in the table.")
 
@@ -81,7 +84,7 @@ run = session.get_run(SLOT)
 if base is not None:
     comparison = Comparison(COMPARISONS[preset_name].title if preset_name in COMPARISONS else "Your comparison",
                             family, COMPARISONS[preset_name].explanation if preset_name in COMPARISONS else "",
-                            {**base, "dataset": dataset}, variants, default_metrics(family, dataset), 0)
+                            {**base, "dataset": dataset}, variants, default_metrics(family, dataset, variants), 0)
     identity = (family, tuple(sorted(comparison.base.items())), tuple((k, tuple(sorted(v.items())))
                                                                       for k, v in variants.items()), seeds)
     if run is None or st.session_state.get("_cmp_identity") != identity:

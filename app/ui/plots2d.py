@@ -54,7 +54,7 @@ def gan2d_figure(preview: Mapping, bounds, layers: list[str], height: int = 560)
         xs, ys = _grid_lines(preview["manifold"])
         fig.add_trace(go.Scattergl(x=xs, y=ys, mode="lines", line=dict(color="rgba(120,60,160,0.45)", width=1),
                                    name="Generator manifold", hoverinfo="skip"))
-    if "real" in layers:
+    if "real" in layers and "real" in preview:
         r = preview["real"]
         fig.add_trace(go.Scattergl(x=r[:, 0], y=r[:, 1], mode="markers", name="Real",
                                    marker=dict(size=4, color=REAL, opacity=0.6)))

@@ -516,7 +516,7 @@ def test_compare_seeds_presets_and_verdicts(compare):
 def test_compare_bad_settings_say_so_and_keep_the_group(compare):
     run = compare.session_state["_run_compare"]
     compare.text_area(key="cmp_variants").set_value("only one: d_steps=2").run()
-    assert any("2 to 5 variants" in e.value for e in compare.error)
+    assert any("2 to 8 variants" in e.value for e in compare.error)
     compare.text_area(key="cmp_variants").set_value("a: d_steps=2\nb: d_steps=99").run()
     assert any("d_steps" in e.value for e in compare.error)
     compare.text_area(key="cmp_base").set_value("dataset=ring8 lr_d").run()

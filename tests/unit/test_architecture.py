@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from engine.compare import BETTER, COMPARISONS, default_metrics
-from engine.family import Family, Page
+from engine.family import MAX_VARIANTS, Family, Page
 from engine.registry import FAMILIES, build_trainer, comparisons, make_config
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -129,7 +129,7 @@ def test_every_family_declares_itself_consistently(name):
     assert set(record.metrics.values()) <= {"higher", "lower"}
     for preset in record.comparisons.values():
         assert preset.family == name and set(preset.metrics) <= set(record.metrics)
-        assert 2 <= len(preset.variants) <= 5
+        assert 2 <= len(preset.variants) <= MAX_VARIANTS
     for page in record.pages:
         assert (ROOT / "pages" / page.file).exists() and page.summary and page.lesson
     make_config(name, {})  # the defaults validate

@@ -6,6 +6,7 @@ import torch
 from engine.compare import build_group, get_comparison, run_comparison, summarise, verdict
 from engine.compare import COMPARISONS
 from engine.config import ConfigError
+from engine.family import MAX_VARIANTS
 
 
 def test_verdict_names_the_leader_and_tests_the_gap():
@@ -101,7 +102,7 @@ def test_every_preset_builds_and_trains_a_few_steps(name):
     base = COMPARISONS[name]
     small = type(base)(base.title, base.family, base.explanation, {**base.base, **FAST.get(name, {})},
                        base.variants, base.metrics, base.steps)
-    assert 2 <= len(small.variants) <= 5 and small.explanation
+    assert 2 <= len(small.variants) <= MAX_VARIANTS and small.explanation
     rows, table = run_comparison(small, steps=3, seeds=1)
     assert [r["variant"] for r in rows] == list(small.variants)
     assert all(r["steps"] == 3 for r in rows)
@@ -113,3 +114,43 @@ def test_unknown_preset_lists_the_known_ones():
         get_comparison("nope")
     assert "paper_ablation" in str(err.value) and err.value.key == "preset"
     assert get_comparison("mode_collapse").family == "gan"
+
+
+def test_a_comparison_across_families_trains_each_with_its_own_model_and_reports_costs():
+    from engine.compare import COST, IMAGES_SHARED, lineup
+    from engine.family import Comparison
+
+    line = lineup("families_digits")
+    assert line is not None and line.across_families and {"gan", "vae", "pixelcnn"} <= set(line.variants)
+    assert line.metrics == IMAGES_SHARED + tuple(COST)
+    small = Comparison("tiny", "gan", "", {"dataset": "digits"},
+                       {"GAN": {"family": "gan", "batch_size": 16, "g_width": 8, "d_width": 8},
+                        "VAE": {"family": "vae", "batch_size": 16, "width": 4},
+                        "PixelCNN": {"family": "pixelcnn", "batch_size": 16, "width": 6, "layers": 1}},
+                       line.metrics, 3)
+    group = build_group(small, seed=0)
+    assert [t.family for t in group.trainers] == ["gan", "vae", "pixelcnn"]
+    rows, table = run_comparison(small, steps=3)
+    by = {r["variant"]: r for r in rows}
+    assert by["VAE"]["family"] == "vae" and by["GAN"]["parameters"] > 0 and by["PixelCNN"]["sample_seconds"] > 0
+    assert "bits_per_dim" in by["PixelCNN"] and "bits_per_dim" not in by["GAN"], "missing, never zero"
+    assert table["bits_per_dim"]["variants"].keys() == {"VAE", "PixelCNN"}
+    assert set(table) >= {"judge_score", "frechet_distance", "train_seconds", "parameters", "sample_seconds"}
+
+
+def test_records_say_what_each_member_cost():
+    group = build_group(COMPARISONS["label_smoothing"], seed=0, max_steps=10, eval_every=10)
+    group.start()
+    snap = group.wait_until(lambda s: s.status == "finished", timeout=60)
+    for member in snap.members:
+        last = member.records[-1]
+        assert 0 < last["train_seconds"] <= snap.elapsed and last["parameters"] > 1000
+
+
+def test_an_unknown_family_in_a_variant_is_named():
+    from engine.config import ConfigError
+    from engine.family import Comparison
+
+    bad = Comparison("bad", "gan", "", {"dataset": "ring8"}, {"a": {}, "b": {"family": "wavenet"}}, (), 2)
+    with pytest.raises(ConfigError, match="unknown family 'wavenet'"):
+        build_group(bad)

@@ -53,3 +53,40 @@ def test_kl_uses_the_true_weights():
     assert m["mode_kl"] == pytest.approx(0.0, abs=1e-12)
     m = mode_metrics(points, centres, 0.1)
     assert m["mode_kl"] == pytest.approx(0.75 * math.log(0.75 / 0.5) + 0.25 * math.log(0.25 / 0.5))
+
+
+def test_grid_js_is_zero_for_the_data_and_ln2_for_disjoint_samples():
+    import torch
+
+    from engine.data import load_dataset
+    from engine.metrics.modes2d import grid_js, points_metrics
+
+    ring = load_dataset("ring8")
+    real = ring.sample(20000, torch.Generator().manual_seed(0)).numpy()
+    assert grid_js(real, ring) < 0.01
+    assert grid_js(real + 100.0, ring) == pytest.approx(math.log(2))  # all outside the grid
+    one_mode = real[np.linalg.norm(real - ring.centres[0], axis=1) < 0.5]
+    assert 0.3 < grid_js(one_mode, ring) < math.log(2)
+    m = points_metrics(one_mode, ring)
+    assert m["modes_covered"] == 1 and m["grid_js"] == pytest.approx(grid_js(one_mode, ring))
+
+
+def test_grid_js_against_a_hand_computed_two_cell_case(monkeypatch):
+    from engine.metrics import modes2d
+
+    class Half:  # density 1 on the left half of [0, 2] x [0, 1], 0 on the right
+        bounds = ((0.0, 2.0), (0.0, 1.0))
+
+        def density(self, points):
+            return (points[:, 0] < 1.0).astype(np.float32)
+
+    monkeypatch.setattr(modes2d, "GRID", 2)  # 2 x 2 cells, in order (x0, y0), (x0, y1), (x1, y0), (x1, y1)
+    samples = np.array([[0.5, 0.25]] * 3 + [[1.5, 0.25]])  # 3/4 in the left bottom cell, 1/4 in the right bottom
+    p, q = np.array([0.5, 0.5, 0.0, 0.0]), np.array([0.75, 0.0, 0.25, 0.0])
+    m = (p + q) / 2
+
+    def kl(a):
+        return float((a[a > 0] * np.log(a[a > 0] / m[a > 0])).sum())
+
+    expected = 0.5 * kl(p) + 0.5 * kl(q)
+    assert modes2d.grid_js(samples, Half()) == pytest.approx(expected)

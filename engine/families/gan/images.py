@@ -16,7 +16,6 @@ from torch import nn
 from engine.config import ConfigError
 from engine.image_grid import grid_uint8, png_bytes, to_uint8
 from engine.latent import interpolate
-from engine.metrics.images import image_metrics
 from engine.models.dcgan import ConvDiscriminator, ConvGenerator
 from engine.families.gan.trainer import GanTrainer
 from engine.tricks.adaptive_augmentation import AdaptiveAugmentation, augment
@@ -32,7 +31,6 @@ class ImageGanTrainer(GanTrainer):
 
     data_kind = "images"
     uses_judge = True
-    _real_features: np.ndarray | None = None  # the judge's features of the held-out images, once it is there
 
     def __init__(self, config, data):
         self.check_data_kind(config, data)
@@ -135,18 +133,6 @@ class ImageGanTrainer(GanTrainer):
         return self.replay.mix(fake, self.streams["tricks"], labels)
 
     # ------------------------------------------------------------------ looking at it
-    def judge(self, wait: bool | None = None):
-        """The dataset's judge (trained once and cached on disk; None for unlabelled data, and while it trains in
-        the background when `engine.metrics.judge.BACKGROUND` is set)."""
-        if self._judge is None and self.data.train_labels is not None and self.data.num_classes:
-            from engine.metrics.judge import get_judge
-
-            judge = get_judge(self.data, device=str(self.device), wait=wait)
-            if judge is not None:
-                self._real_features = judge.probabilities_and_features(self.data.heldout)[1].numpy()
-                self._judge = judge
-        return self._judge
-
     @torch.no_grad()
     def generate(self, z: torch.Tensor, labels: torch.Tensor | None = None) -> torch.Tensor:
         """G(z) in evaluation mode (batch norm with its running statistics); G's training mode is restored after."""
@@ -165,10 +151,9 @@ class ImageGanTrainer(GanTrainer):
         return torch.cat(chunks)
 
     def evaluate(self) -> dict[str, Any]:
-        judge = self.judge()
-        if judge is None:
+        m = self.judge_metrics(self._eval_images())
+        if not m:
             return {}
-        m = image_metrics(judge, self._eval_images().cpu(), self._real_features, self.data.num_classes)
         if self.ada is not None:
             m["ada_p"] = self.ada.p
         return m

@@ -17,7 +17,7 @@ from engine import tricks
 from engine.config import ConfigError
 from engine.families.gan import views2d
 from engine.families.gan.config import IMAGE_ONLY_KEYS, GanConfig
-from engine.metrics.modes2d import mode_metrics
+from engine.metrics.modes2d import points_metrics
 from engine.models.mlp import MLPDiscriminator, MLPGenerator
 from engine.trainer import Trainer, check_finite
 
@@ -209,9 +209,7 @@ class GanTrainer(Trainer):
         return self._generate(z, labels)
 
     def evaluate(self) -> dict[str, float]:
-        points = self.generate(self.eval_z).cpu().numpy()
-        m = mode_metrics(points, self.data.centres, self.data.std, self.data.weights)
-        return {k: m[k] for k in ("modes_covered", "modes_total", "high_quality_fraction", "mode_kl")}
+        return points_metrics(self.generate(self.eval_z).cpu().numpy(), self.data)
 
     def preview(self) -> dict[str, Any]:
         return views2d.gan_views(self)

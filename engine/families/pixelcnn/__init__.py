@@ -18,9 +18,10 @@ FAMILY = Family(
     name="pixelcnn",
     config=PixelCnnConfig,
     image_trainer=PixelCnnTrainer,
-    metrics={"nll_nats": LOWER, "bits_per_dim": LOWER, "judge_score": HIGHER},
+    metrics={"nll_nats": LOWER, "bits_per_dim": LOWER, "judge_score": HIGHER, "frechet_distance": LOWER},
     image_metrics=("bits_per_dim", "nll_nats", "judge_score"),
     comparisons=COMPARISONS,
+    lineup={"images": {}},
     pages=(Page("pixelcnn.py", "PixelCNN", ":material/grid_on:", "pixelcnn", "Autoregressive",
                 "Plain and gated PixelCNN: exact likelihood, sampling you can watch, completion, the blind spot.",
                 "An image written one value at a time: watch each pixel drawn from its predicted distribution, "

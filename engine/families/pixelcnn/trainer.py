@@ -127,12 +127,9 @@ class PixelCnnTrainer(Trainer):
                          for k, v in zip(range(0, len(values), 250), values.split(250))])
         nats = float(nll.mean())
         out: dict[str, Any] = {"nll_nats": nats, "bits_per_dim": bits_per_dim(nats, self.dims)}
-        judge = self.judge()
-        if judge is not None:
-            from engine.metrics.images import judge_score
-
+        if self.judge() is not None:  # sampling costs a pass per pixel: only when there is a judge
             samples = self.images_of(self.sample_values(JUDGED, seed=3, sampler="cached", temperature=1.0))
-            out["judge_score"] = judge_score(judge.probabilities_and_features(samples.cpu())[0])
+            out.update(self.judge_metrics(samples))
         return out
 
     def sample(self, n: int, seed: int = 0) -> dict[str, np.ndarray]:

@@ -16,9 +16,10 @@ FAMILY = Family(
     config=VaeConfig,
     image_trainer=VaeTrainer,
     metrics={"elbo": HIGHER, "nll_iw": LOWER, "reconstruction": LOWER, "active_units": HIGHER, "bits_per_dim": LOWER,
-             "judge_score": HIGHER},
+             "judge_score": HIGHER, "frechet_distance": LOWER},
     image_metrics=("elbo", "nll_iw", "judge_score", "active_units"),
     comparisons=COMPARISONS,
+    lineup={"images": {}},
     pages=(Page("vae.py", "Autoencoders and VAEs", ":material/compress:", "vae", "Autoencoders",
                 "Autoencoder, denoising autoencoder and VAE: reconstruct, sample, interpolate, walk the latent "
                 "space.",

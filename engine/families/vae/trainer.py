@@ -165,12 +165,7 @@ class VaeTrainer(Trainer):
             mu = torch.cat([self.encoder(chunk)[0] for chunk in x.split(250)])
             out.update({"elbo": mean["elbo"], "kl": mean["kl"], "nll_iw": nll, "nll_iw_k": c.iw_samples,
                         "bits_per_dim": bits_per_dim(nll, dims), "active_units": active_units(mu)})
-        judge = self.judge()
-        if judge is not None:
-            from engine.metrics.images import judge_score
-
-            samples = torch.cat([self.decode(z) for z in self.judged_z.split(500)]).cpu()
-            out["judge_score"] = judge_score(judge.probabilities_and_features(samples)[0])
+        out.update(self.judge_metrics(torch.cat([self.decode(z) for z in self.judged_z.split(500)])))
         return out
 
     @torch.no_grad()
