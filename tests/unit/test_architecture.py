@@ -136,7 +136,7 @@ def test_every_family_declares_itself_consistently(name):
 
 
 def test_compare_reads_the_registry():
-    assert COMPARISONS == comparisons() and "mode_collapse" in COMPARISONS and "vae_beta" in COMPARISONS
+    assert comparisons().items() <= COMPARISONS.items() and "mode_collapse" in COMPARISONS and "vae_beta" in COMPARISONS
     assert BETTER["test_error"] == "lower" and BETTER["judge_score"] == "higher"
     assert default_metrics("gan", "ring8") == FAMILIES["gan"].points_metrics
     assert default_metrics("gan", "digits") == FAMILIES["gan"].image_metrics

@@ -328,8 +328,9 @@ def test_a_judge_still_training_does_not_keep_the_process_alive():
         time.sleep(1.0)
         print("leaving", flush=True)
     """)
-    start = time.monotonic()
-    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120,
-                         env=dict(os.environ, GENLAB_CACHE_DIR=str(Path("/tmp") / f"judge-exit-{os.getpid()}")))
-    assert "leaving" in out.stdout, out.stderr
-    assert time.monotonic() - start < 12, "the process waited for the judge to finish training"
+    env = dict(os.environ, GENLAB_CACHE_DIR=str(Path("/tmp") / f"judge-exit-{os.getpid()}"))
+    child = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True, env=env)
+    assert child.stdout.readline().strip() == "leaving"
+    left = time.monotonic()
+    child.wait(120)
+    assert time.monotonic() - left < 6, "the process waited for the judge to finish training (about a minute)"
