@@ -50,12 +50,17 @@ def manifold_grid(n: int, extent: float = 3.0) -> torch.Tensor:
     return torch.stack([z1, z2], -1).view(-1, 2)
 
 
-def project_2d(codes: torch.Tensor) -> tuple[torch.Tensor, list[float]]:
+def project_2d(codes: torch.Tensor, extra: torch.Tensor | None = None):
     """Codes of any size as 2-D points: themselves for 2 dimensions, else their first two principal components
-    (scikit-learn's PCA); also the share of the variance each axis explains."""
+    (scikit-learn's PCA); also the share of the variance each axis explains. With `extra` (more codes, e.g. of a
+    drawn picture) also those, projected the same way, as a third value."""
     if codes.shape[1] == 2:
-        return codes, [1.0, 1.0]
+        return (codes, [1.0, 1.0]) if extra is None else (codes, [1.0, 1.0], extra)
     from sklearn.decomposition import PCA
 
     pca = PCA(n_components=2, random_state=0).fit(codes.cpu().numpy())
-    return torch.as_tensor(pca.transform(codes.cpu().numpy())), [float(r) for r in pca.explained_variance_ratio_]
+    points = torch.as_tensor(pca.transform(codes.cpu().numpy()))
+    explained = [float(r) for r in pca.explained_variance_ratio_]
+    if extra is None:
+        return points, explained
+    return points, explained, torch.as_tensor(pca.transform(extra.cpu().numpy()))

@@ -26,7 +26,7 @@ from typing import Any
 import pandas as pd
 import torch
 
-from engine.data import is_2d_dataset, toy_from_state
+from engine.data import dataset_from_state, is_2d_dataset
 from engine.files import read_checkpoint, read_json
 from engine.registry import build_trainer
 
@@ -59,8 +59,12 @@ class FolderTaken(FileExistsError):
 def member_files(trainer, records: list[dict], seconds: float) -> dict[str, bytes]:
     """The five files of one saved trainer, made in memory (evaluation first); nothing is written yet."""
     summary = summary_of(trainer, seconds)
+    state = trainer.state_dict()
+    kept = getattr(trainer.data, "state", lambda: None)()  # drawn 2D points, uploaded pictures
+    if kept is not None:
+        state.setdefault("custom_data", kept)
     buf = io.BytesIO()
-    torch.save(trainer.state_dict(), buf)
+    torch.save(state, buf)
     config = {"family": trainer.family, "step": trainer.step_count, "config": trainer.config_dict()}
     return {"config.json": _json(config).encode(),
             "metrics.csv": pd.DataFrame.from_records(records).to_csv(index=False).encode(),
@@ -197,7 +201,7 @@ def load_trainer(folder: str | Path, overrides: dict[str, Any] | None = None):
     state = read_checkpoint(ckpt_file)
     data = None
     if "custom_data" in state:
-        data = toy_from_state(state["custom_data"])
+        data = dataset_from_state(state["custom_data"])
     trainer = build_trainer(saved["family"], values, data=data)
     try:
         trainer.load_state_dict(state)

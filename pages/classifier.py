@@ -3,7 +3,7 @@ distillation, augmentation policies, test-time augmentation), with the schedule,
 
 import streamlit as st
 
-from app.ui import (charts, classifier_views, controls, model_run, nav, panels, run_controls)
+from app.ui import charts, classifier_views, controls, drawing, model_run, nav, panels, run_controls
 from engine.config import live_keys
 from engine.families.classifier.config import ClassifierConfig
 
@@ -97,5 +97,7 @@ def losses_view(run) -> None:
 
 
 panels.lazy_panel("Training losses", ":material/show_chart:", "clf_open_losses", losses_view, run)
+panels.lazy_panel("Draw a digit: what the network and the judge say it is", ":material/draw:", "clf_open_draw",
+                  drawing.what_they_see, run, "clf_canvas", lambda t, x: t.probabilities(x))
 st.page_link(nav.page("compare.py"), label="Compare classifier tricks side by side, over seeds",
              icon=":material/compare:", query_params={"cmp_preset": "classifier_tricks"})

@@ -3,7 +3,8 @@ ones, beside the same network trained on the labels alone."""
 
 import streamlit as st
 
-from app.ui import (charts, classifier_views, controls, image_views, model_run, nav, panels, run_controls)
+from app.ui import (charts, classifier_views, controls, drawing, image_views, model_run, nav, panels,
+                    run_controls)
 from engine.config import live_keys, specs
 from engine.families.ssgan.config import SsganConfig
 
@@ -106,5 +107,7 @@ def calibration_view(run) -> None:
 
 panels.lazy_panel("The labelled images", ":material/label:", "ssgan_open_labelled", labelled_view, run)
 panels.lazy_panel("Calibration and mistakes", ":material/rule:", "ssgan_open_calibration", calibration_view, run)
+panels.lazy_panel("Draw a digit: what the classifier and the judge say it is", ":material/draw:", "ssgan_open_draw",
+                  drawing.what_they_see, run, "ssgan_canvas", lambda t, x: t.probabilities("ssgan", x))
 st.page_link(nav.page("compare.py"), label="Compare label counts or generator losses side by side",
              icon=":material/compare:", query_params={"cmp_preset": "ssgan_labels"})

@@ -80,6 +80,7 @@ run_controls.live(run, render)
 
 for title, icon, draw in (
     ("Map of the latent space", ":material/scatter_plot:", vae_views.latent_map),
+    ("Draw a digit: its reconstruction and its place on the map", ":material/draw:", vae_views.drawn_digit),
     ("Interpolate between two images", ":material/timeline:", vae_views.interpolation),
     ("Four-corner grid", ":material/grid_view:", vae_views.corners),
     ("One slider per latent dimension", ":material/tune:", vae_views.traversal),

@@ -8,8 +8,13 @@ from typing import Any
 
 import numpy as np
 import streamlit as st
+import torch
 
+from app.ui import data_access
 from engine.config import ConfigError, Spec, parse_value, specs
+from engine.data import BadInput
+from engine.data.uploads import MODES, PREFIX, SIZES, dataset_from_upload
+from engine.image_grid import grid_uint8
 
 LOG_LADDER = [m * 10.0**e for e in range(-6, 2) for m in (1, 2, 5)]
 
@@ -106,23 +111,80 @@ def url_choice(key: str, options: list, format_func) -> None:
                f"{', '.join(labels)}).")
 
 
-IMAGE_DATASETS = ("digits", "mnist", "fashion_mnist", "cifar10", "folder")
+IMAGE_DATASETS = ("digits", "mnist", "fashion_mnist", "cifar10", "upload", "folder")
 
 
 def image_dataset_picker(config_cls, prefix: str, *, folder_labels: bool) -> str:
-    """The Data section of an image page: dataset, image folder and data folder, bound to the URL as
-    `{prefix}_dataset` and `{prefix}_folder`. Returns the config's dataset name ("folder:PATH" for a folder, ""
-    while no folder path is typed). `folder_labels`: the page uses sub-folders as classes."""
-    if st.session_state.get(f"{prefix}_dataset") not in IMAGE_DATASETS:
+    """The Data section of an image page: dataset, your own pictures (uploaded, kept in this session only) and,
+    where the server allows it (app/ui/data_access.py), an image folder and a data folder on the server; bound to
+    the URL as `{prefix}_dataset` and `{prefix}_folder`. Returns the config's dataset name ("upload:<name>" for an
+    upload, "upload:" while none is ready, "folder:PATH" for a folder, "" while no path is typed). `folder_labels`: the page uses sub-folders as
+    classes."""
+    paths = data_access.paths_allowed()
+    choices = IMAGE_DATASETS if paths else tuple(c for c in IMAGE_DATASETS if c != "folder")
+    if not paths:
+        for key in (f"{prefix}_folder", "data_root"):
+            if st.query_params.get(key):
+                st.warning(f"Ignored URL parameter `{key}`: this server does not read its own folders for you "
+                           "(upload your pictures instead).")
+                st.query_params.pop(key, None)
+                st.session_state.pop(key, None)
+    if st.session_state.get(f"{prefix}_dataset") not in choices:
         st.session_state.pop(f"{prefix}_dataset", None)
     classes = ", one sub-folder per class" if folder_labels else ""
-    choice = st.selectbox("Dataset", IMAGE_DATASETS, key=f"{prefix}_dataset", bind="query-params",
-                          help="digits works offline (8x8, embedded); MNIST-likes read local files (data folder, "
-                               f"or --set data_root) or download; folder = your own images{classes}.")
-    folder = st.text_input("Image folder", key=f"{prefix}_folder", bind="query-params", disabled=choice != "folder",
-                           help="A folder of images (png, jpg, ...), "
-                                + ("labelled by sub-folder; " if folder_labels else "") + "resized to 64x64.")
-    widgets(config_cls, ["data_root"], disabled=choice in ("digits", "folder"))
-    if choice != "folder":
-        return choice
-    return f"folder:{folder}" if folder else ""
+    choice = st.selectbox("Dataset", choices, key=f"{prefix}_dataset", bind="query-params",
+                          help="digits works offline (8x8, embedded); MNIST-likes read local files (data folder, or "
+                               "--set data_root) or download; upload = your own pictures from your computer (a zip "
+                               f"of class folders, or loose pictures){'; folder = a folder on the server' + classes if paths else ''}.")
+    if choice == "upload":
+        return upload_picker(prefix)
+    if paths:
+        folder = st.text_input("Image folder", key=f"{prefix}_folder", bind="query-params",
+                               disabled=choice != "folder",
+                               help="A folder of images (png, jpg, ...) on the server, "
+                                    + ("labelled by sub-folder; " if folder_labels else "") + "resized to 64x64.")
+        widgets(config_cls, ["data_root"], disabled=choice in ("digits", "folder"))
+        if choice == "folder":
+            return f"folder:{folder}" if folder else ""
+    return choice
+
+
+def upload_picker(prefix: str) -> str:
+    """Pictures from the user's computer: a zip of class folders (labels from the folder names) or loose pictures
+    (unlabelled), resized to a chosen size, in greyscale or colour; a preview and a count per class before
+    training. Read in memory, kept in this session only. Returns the dataset name, or "upload:" while none is
+    ready."""
+    files = st.file_uploader("Your pictures", type=["zip", "png", "jpg", "jpeg", "bmp", "gif", "webp"],
+                             accept_multiple_files=True, key=f"{prefix}_upload",
+                             help="A zip of class sub-folders (cats/…, dogs/…: the labels) or several pictures "
+                                  "(unlabelled). Checked before anything is read: no file leaves memory.")
+    a, b = st.columns(2)
+    size = a.selectbox("Size", SIZES, index=SIZES.index(28), key=f"{prefix}_upload_size",
+                       help="Every picture is cropped to a square and resized to size x size.")
+    colour = b.radio("Colour", list(MODES), key=f"{prefix}_upload_colour", horizontal=True)
+    if not files:
+        return PREFIX
+    asked = (tuple((f.name, f.size) for f in files), size, colour)
+    kept = st.session_state.get(f"_{prefix}_upload_made")
+    if kept is None or kept[0] != asked:
+        try:
+            data = dataset_from_upload([(f.name, f.getvalue()) for f in files], size, colour)
+        except BadInput as err:
+            st.error(str(err), icon=":material/error:")
+            return PREFIX
+        kept = (asked, data_access.remember_upload(data))
+        st.session_state[f"_{prefix}_upload_made"] = kept
+    data = data_access.uploaded(kept[1])
+    if data is None:
+        return PREFIX
+    n = len(data.train) + len(data.heldout)
+    if data.class_names:
+        counts = torch.bincount(torch.cat([data.train_labels, data.heldout_labels]), minlength=data.num_classes)
+        per_class = ", ".join(f"{name} {int(c)}" for name, c in zip(data.class_names, counts))
+        st.caption(f"{n:,} pictures, {data.num_classes} classes: {per_class}")
+    else:
+        st.caption(f"{n:,} pictures, unlabelled")
+    if data.note:
+        st.caption(data.note)
+    st.image(grid_uint8(data.train[:32], nrow=8), caption="The first training pictures", width="stretch")
+    return data.name

@@ -13,9 +13,10 @@ from typing import Any
 
 import streamlit as st
 
-from app.ui import run_controls, session
+from app.ui import data_access, run_controls, session
 from engine.config import ConfigError, live_keys, specs
 from engine.data import BadInput, DataUnavailable
+from engine.data.uploads import PREFIX
 from engine.registry import build_trainer, config_class, load_data, make_config
 from engine.runs import Run, load_run
 
@@ -27,10 +28,11 @@ def pretrained_run(config, folder: Path) -> Run | None:
     cfg_file = folder / "config.json"
     if not cfg_file.exists():
         return None
-    saved = json.loads(cfg_file.read_text())["config"]
+    saved = json.loads(cfg_file.read_text())
+    made = dataclasses.asdict(make_config(saved["family"], saved["config"]))  # as it loads: newer keys at defaults
     asked = dataclasses.asdict(config)
     knobs = live_keys(type(config))  # applied to the loaded model afterwards
-    if any(asked.get(k) != v for k, v in saved.items() if k not in knobs | {"device", "data_root"}):
+    if any(asked[k] != made[k] for k in asked if k not in knobs | {"device", "data_root"}):
         return None
     return load_run(folder)
 
@@ -82,8 +84,14 @@ def page_run(slot: str, family: str, keys: list[str], dataset: str, *, defaults:
     table, defaults = specs(config_class(family)), defaults or {}
     values = {k: st.session_state.get(k, defaults.get(k, table[k].default)) for k in keys}
     values["dataset"] = dataset
-    if not dataset:
-        run, problem = session.get_run(slot), missing_folder
+    if data is None and dataset.startswith(PREFIX):
+        data = data_access.uploaded(dataset)
+    problem = data_access.path_problem(values)
+    if not problem and dataset.startswith(PREFIX) and data is None:
+        problem = ("Choose a zip of class folders or some pictures in the sidebar (Your pictures)." if dataset == PREFIX
+                   else "Upload your pictures again: this session no longer holds them.")
+    if problem or not dataset:
+        run, problem = session.get_run(slot), problem or missing_folder
     else:
         run, problem = model_run(slot, family, values, pretrained=pretrained, data=data, loaded=loaded)
     if problem:

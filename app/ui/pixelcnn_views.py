@@ -12,11 +12,12 @@ import plotly.graph_objects as go
 import streamlit as st
 import torch
 
-from app.ui import controls
+from app.ui import controls, drawing
 from app.ui.image_views import gif_bytes
 from engine.families.pixelcnn.lessons import (REGIONS, FrozenPixelCnn, blind_spot_of, canvas_picture,
                                               completion_region, field_picture, movie_frames, pending_pixels,
                                               receptive_fields)
+from engine.families.pixelcnn.likelihoods import from_images
 from engine.families.pixelcnn.sampler import SamplingMovie, check_region
 from engine.runs import Run
 
@@ -155,8 +156,12 @@ def completion(run: Run) -> None:
     trainer = run.trainers[0]
     _untrained_note(trainer)
     _, height, width = trainer.shape
+    source = st.radio("Image", ("held-out", "draw"), horizontal=True, key="pcnn_comp_source",
+                      help="A held-out image by its index, or a digit you draw (reduced to the dataset's size the "
+                           "way the dataset was made).")
     cols = st.columns([1, 1.4, 1, 1])
-    index = int(cols[0].number_input("Held-out image", 0, len(trainer.heldout_v) - 1, 0, key="pcnn_comp_index"))
+    index = int(cols[0].number_input("Held-out image", 0, len(trainer.heldout_v) - 1, 0, key="pcnn_comp_index",
+                                     disabled=source == "draw"))
     kind = cols[1].selectbox("Region to fill in", REGIONS, key="pcnn_comp_region", bind="query-params")
     n = int(cols[2].slider("Completions", 1, 8, 6, key="pcnn_comp_n"))
     seed = int(cols[3].number_input("Seed", 0, 10**6, 0, key="pcnn_comp_seed"))
@@ -167,6 +172,11 @@ def completion(run: Run) -> None:
         columns = b.slider("Columns", 0, width - 1, (0, width - 1), key="pcnn_comp_cols")
     region = completion_region(kind, height, width, rows, columns)
     known = trainer.heldout_v[index: index + 1].cpu()
+    if source == "draw":
+        drawn = drawing.draw("pcnn_canvas", trainer.config.dataset, trainer.shape)
+        if drawn is None:
+            return
+        known = from_images(drawn[None], trainer.config.output)  # the drawing as the model's values
     try:
         check_region(region, known)
     except ValueError as err:
@@ -174,10 +184,14 @@ def completion(run: Run) -> None:
         return
 
     config = trainer.config
-    asked = (run.run_id, index, region.numpy().tobytes(), n, seed, config.sampler, config.temperature)
+    asked = (run.run_id, known.numpy().tobytes(), region.numpy().tobytes(), n, seed, config.sampler,
+             config.temperature)
     if st.button("Complete", key="pcnn_comp_go", type="primary", icon=":material/auto_fix_high:"):
         frozen = run.with_trainer(FrozenPixelCnn.of)  # only the copy under the training lock: sampling outside it
-        labels = trainer.heldout_y[index: index + 1].repeat(n).cpu() if trainer.num_classes else None
+        labels = (trainer.heldout_y[index: index + 1].repeat(n).cpu()
+                  if trainer.num_classes and source == "held-out" else None)
+        if trainer.num_classes and labels is None:  # a drawing has no label: each completion a class of its own
+            labels = frozen.labels(n)
         values = frozen.complete(known, region, n, seed, labels)
         st.session_state["pcnn_completion"] = (values, frozen.step, asked)
     result = st.session_state.get("pcnn_completion")

@@ -11,9 +11,10 @@ import plotly.graph_objects as go
 import streamlit as st
 import torch
 
+from app.ui import drawing
 from app.ui.image_views import crisp, gif_bytes, strip
 from engine.data import BadInput
-from engine.data.folder import image_from_bytes, image_from_painted
+from engine.data.folder import image_from_bytes
 from engine.families.vae import views
 from engine.image_grid import grid_uint8, to_uint8
 from engine.latent import MODES
@@ -31,12 +32,9 @@ def kl_bars(kl: np.ndarray) -> go.Figure:
     return fig
 
 
-def latent_map(run: Run) -> None:
-    """latent_dim 2: the decoded manifold beside the encoded held-out images; more: a PCA map of the codes."""
-
-    found = run.with_trainer(views.code_map)
-    points, explained, manifold, dims = found["points"], found["explained"], found["manifold"], found["dims"]
-    trainer = run.trainers[0]
+def _map_figure(found: dict, trainer) -> go.Figure:
+    """The encoded held-out images by class (and a drawn digit, as a star, when there is one)."""
+    points, explained, dims = found["points"], found["explained"], found["dims"]
     labels = trainer.data.heldout_labels
     fig = go.Figure()
     names = trainer.data.class_names or [str(i) for i in range(trainer.data.num_classes)]
@@ -48,17 +46,43 @@ def latent_map(run: Run) -> None:
                                        marker=dict(size=5, opacity=0.7)))
     else:
         fig.add_trace(go.Scattergl(x=points[:, 0], y=points[:, 1], mode="markers", marker=dict(size=5)))
+    if "extra_points" in found:
+        drawn = found["extra_points"]
+        fig.add_trace(go.Scatter(x=drawn[:, 0], y=drawn[:, 1], mode="markers", name="your drawing",
+                                 marker=dict(symbol="star", size=18, color="black", line=dict(color="white",
+                                                                                              width=1))))
     axes = ("z1", "z2") if dims == 2 else tuple(f"PC{i + 1} ({e:.0%} of the variance)"
-                                                      for i, e in enumerate(explained))
+                                                for i, e in enumerate(explained))
     fig.update_layout(height=420, margin=dict(l=10, r=10, t=30, b=10), xaxis_title=axes[0], yaxis_title=axes[1],
                       title="Encoded held-out images" + ("" if dims == 2 else " (PCA of the codes)"))
-    if manifold is not None:
+    return fig
+
+
+def latent_map(run: Run) -> None:
+    """latent_dim 2: the decoded manifold beside the encoded held-out images; more: a PCA map of the codes."""
+    found = run.with_trainer(views.code_map)
+    fig = _map_figure(found, run.trainers[0])
+    if found["manifold"] is not None:
         left, right = st.columns(2)
-        left.image(crisp(manifold, 420), caption="Decoded manifold: z1 from -3 to 3 left to right, z2 from 3 "
-                   "(top) to -3", width="stretch")
+        left.image(crisp(found["manifold"], 420), caption="Decoded manifold: z1 from -3 to 3 left to right, z2 "
+                   "from 3 (top) to -3", width="stretch")
         right.plotly_chart(fig, key="vae_scatter")
     else:
         st.plotly_chart(fig, key="vae_scatter")
+
+
+def drawn_digit(run: Run) -> None:
+    """Draw a digit: what the model receives, its reconstruction, and where its code falls among the held-out
+    images' (interpolating from it is in the interpolation panel: choose "draw")."""
+    trainer = run.trainers[0]
+    x = drawing.draw("vae_canvas", trainer.config.dataset, tuple(trainer.data.image_shape))
+    if x is None:
+        return
+    found = run.with_trainer(lambda t: views.code_map(t, x[None]))
+    a, b = st.columns([1, 2])
+    a.image(crisp(found["extra_reconstructions"][0].transpose(1, 2, 0), 140), width=140,
+            caption="Its reconstruction (decode(encode(x)))")
+    b.plotly_chart(_map_figure(found, trainer), key="vae_drawn_map")
 
 
 def _upload(key: str, shape) -> torch.Tensor | None:
@@ -77,31 +101,13 @@ def _upload(key: str, shape) -> torch.Tensor | None:
     return x
 
 
-def _draw(key: str, shape) -> torch.Tensor | None:
-    """A pad of side x side pixels: click, box or lasso the pixels to paint white."""
-    side = shape[1]
-    rows, cols = np.divmod(np.arange(side * side), side)
-    fig = go.Figure(go.Scattergl(x=cols, y=rows, mode="markers", hoverinfo="skip",
-                                 marker=dict(symbol="square", size=max(4, 200 // side), color="#dddddd")))
-    fig.update_layout(height=240, width=240, margin=dict(l=0, r=0, t=0, b=0), dragmode="lasso",
-                      plot_bgcolor="white", showlegend=False)
-    fig.update_xaxes(visible=False)
-    fig.update_yaxes(visible=False, autorange="reversed", scaleanchor="x")
-    state = st.plotly_chart(fig, key=key, on_select="rerun", selection_mode=("points", "box", "lasso"))
-    painted = sorted({p["point_index"] for p in (state.selection.points if state else [])})
-    if not painted:
-        st.caption("Lasso or box the pixels to paint (shift adds strokes).")
-        return None
-    return image_from_painted(painted, shape)
-
-
-def _pick(label: str, default: int, key: str, count: int, shape) -> torch.Tensor | int:
+def _pick(label: str, default: int, key: str, count: int, shape, dataset: str) -> torch.Tensor | int:
     source = st.radio(label, ("held-out", "upload", "draw"), horizontal=True, key=f"{key}_source",
                       help="A held-out image by its index, your own picture, or one you draw on the pad.")
     if source == "upload":
         picture = _upload(f"{key}_file", shape)
     elif source == "draw":
-        picture = _draw(f"{key}_pad", shape)
+        picture = drawing.draw(f"{key}_pad", dataset, shape)
     else:
         picture = None
     if picture is not None:
@@ -115,11 +121,11 @@ def interpolation(run: Run) -> None:
     count, shape = len(trainer.heldout_x), tuple(trainer.heldout_x.shape[1:])
     a, b, c = st.columns([2, 2, 3])
     with a:
-        first = _pick("Start image", 0, "vae_ia", count, shape)
+        first = _pick("Start image", 0, "vae_ia", count, shape, trainer.config.dataset)
     labels = trainer.data.heldout_labels
     other = int((labels != labels[0]).nonzero()[0]) if labels is not None and (labels != labels[0]).any() else 1
     with b:
-        last = _pick("End image", other, "vae_ib", count, shape)  # by default another class than the start
+        last = _pick("End image", other, "vae_ib", count, shape, trainer.config.dataset)  # another class by default
     with c:
         steps = st.slider("Steps", 2, 16, 10, key="vae_steps", bind="query-params")
         mode = st.radio("Path", MODES, key="vae_mode", bind="query-params", horizontal=True,

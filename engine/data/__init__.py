@@ -7,7 +7,8 @@ from __future__ import annotations
 
 from engine.data.errors import BadInput, DataUnavailable
 from engine.data.folder import image_folder
-from engine.data.images import ImageDataset, cifar10, cifar_available, digits, idx_available, mnist_like
+from engine.data.images import (ImageDataset, cifar10, cifar_available, digits, idx_available, image_dataset_from_state,
+                                mnist_like)
 from engine.data.points_csv import parse_points_csv
 from engine.data.toy2d import TOYS, Toy2D, toy_from_clicks, toy_from_points, toy_from_state
 
@@ -41,7 +42,17 @@ def load_dataset(name: str, *, data_root: str = "", noise: float = 1.0, image_si
         return cifar10(data_root, download)
     if name.startswith("folder:"):
         return image_folder(name[len("folder:"):], image_size or 64)
+    if name.startswith("upload:"):
+        raise BadInput(f"'{name}' is a dataset uploaded in a browser session: it cannot be loaded by name (open a "
+                       "run saved with it: its checkpoint holds the pictures)")
     raise BadInput(f"unknown dataset '{name}'. Known datasets: {', '.join(DATASETS)}")
+
+
+def dataset_from_state(state: dict) -> Toy2D | ImageDataset:
+    """A drawn, typed or uploaded dataset from what a checkpoint kept of it (`state()`)."""
+    if state.get("kind") == "upload":
+        return image_dataset_from_state(state)
+    return toy_from_state(state)
 
 
 def list_datasets(data_root: str = "") -> list[dict]:
@@ -60,6 +71,6 @@ def format_dataset_table(rows: list[dict]) -> str:
     return "\n".join(lines)
 
 
-__all__ = ["load_dataset", "is_2d_dataset", "list_datasets", "format_dataset_table", "DATASETS", "Toy2D",
+__all__ = ["load_dataset", "dataset_from_state", "is_2d_dataset", "list_datasets", "format_dataset_table", "DATASETS", "Toy2D",
            "ImageDataset", "DataUnavailable", "BadInput", "parse_points_csv", "toy_from_points", "toy_from_clicks",
            "toy_from_state"]

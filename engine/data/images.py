@@ -30,10 +30,32 @@ class ImageDataset:
     class_names: list[str] = field(default_factory=list)
     note: str = ""
     skipped: int = 0
+    origin: str = ""  # "upload": pictures a user uploaded, which only the run's checkpoint can bring back
 
     @property
     def image_shape(self) -> tuple[int, int, int]:
         return tuple(self.train.shape[1:])
+
+    def state(self) -> dict | None:
+        """What a checkpoint keeps of a dataset that cannot be loaded by name (an upload): its pictures as uint8
+        and its labels; None for the others."""
+        if self.origin != "upload":
+            return None
+
+        def uint8(x: torch.Tensor) -> torch.Tensor:
+            return ((x + 1) * 127.5).round().clamp(0, 255).to(torch.uint8)
+
+        return {"kind": "upload", "name": self.name, "train": uint8(self.train), "heldout": uint8(self.heldout),
+                "train_labels": self.train_labels, "heldout_labels": self.heldout_labels,
+                "class_names": list(self.class_names), "note": self.note}
+
+
+def image_dataset_from_state(state: dict) -> ImageDataset:
+    """The dataset `ImageDataset.state` kept."""
+    names = list(state["class_names"])
+    return ImageDataset(state["name"], state["train"].float() / 127.5 - 1, state["train_labels"],
+                        state["heldout"].float() / 127.5 - 1, state["heldout_labels"], len(names), names,
+                        state.get("note", ""), origin="upload")
 
 
 def _to_unit(images: np.ndarray, top: float) -> torch.Tensor:
@@ -163,13 +185,16 @@ def mnist_like(name: str, data_root: str = "", download: bool = True) -> ImageDa
 
 
 def _download(name: str, data_root: str, download: bool) -> ImageDataset:
-    """torchvision's download (with its progress bar) when online; otherwise a message saying how to go on."""
-    where = Path(data_root or data_roots("")[-1]).expanduser()
+    """torchvision's download (with its progress bar) when online; otherwise a message saying how to go on.
+    Downloads go to GenLab's own cache folder only: nothing is ever created at a path a user typed (`data_root` is
+    read, never written)."""
+    where = Path(data_roots("")[-1]).expanduser()
     how = (f"Use --dataset digits (embedded, works offline) or --set data_root=DIR with the {name} files "
            f"(for MNIST: t10k-images-idx3-ubyte.gz and t10k-labels-idx1-ubyte.gz, plus the train files if you have "
            f"them).")
     if not download or os.environ.get("GENLAB_OFFLINE") == "1":
-        raise DataUnavailable(f"{name} is not on this machine (looked in {where}) and downloads are off. {how}")
+        looked = ", ".join(str(r) for r in data_roots(data_root))
+        raise DataUnavailable(f"{name} is not on this machine (looked in {looked}) and downloads are off. {how}")
     import socket
 
     import torchvision

@@ -28,17 +28,29 @@ def judge_score(probs: torch.Tensor, eps: float = 1e-12) -> float:
 
 
 def frechet_distance(features_a: np.ndarray, features_b: np.ndarray) -> float:
+    """NaN when either side has fewer than two examples (no covariance to compare)."""
     a, b = np.asarray(features_a, np.float64), np.asarray(features_b, np.float64)
+    if len(a) < 2 or len(b) < 2:
+        return float("nan")
     mu_a, mu_b = a.mean(0), b.mean(0)
     cov_a, cov_b = np.cov(a, rowvar=False), np.cov(b, rowvar=False)
-    with warnings.catch_warnings():  # a singular product is handled just below
-        warnings.simplefilter("ignore")
-        covmean = linalg.sqrtm(cov_a @ cov_b)
-    if not np.isfinite(covmean).all():  # a singular product: nudge both, as pytorch-fid does
+    covmean = _sqrtm(cov_a @ cov_b)
+    if covmean is None or not np.isfinite(covmean).all():  # a singular product: nudge both, as pytorch-fid does
         offset = np.eye(len(cov_a)) * 1e-6
-        covmean = linalg.sqrtm((cov_a + offset) @ (cov_b + offset))
+        covmean = _sqrtm((cov_a + offset) @ (cov_b + offset))
+        if covmean is None:
+            return float("nan")
     covmean = covmean.real
     return float(((mu_a - mu_b) ** 2).sum() + np.trace(cov_a) + np.trace(cov_b) - 2 * np.trace(covmean))
+
+
+def _sqrtm(matrix: np.ndarray) -> np.ndarray | None:
+    with warnings.catch_warnings():  # a singular product is handled by the caller
+        warnings.simplefilter("ignore")
+        try:
+            return linalg.sqrtm(matrix)
+        except (np.linalg.LinAlgError, ValueError):
+            return None
 
 
 def confident_fraction(probs: torch.Tensor, threshold: float = CONFIDENT) -> float:
@@ -52,9 +64,8 @@ def class_histogram(probs: torch.Tensor, num_classes: int) -> list[int]:
 def image_metrics(judge, samples: torch.Tensor, real_features: np.ndarray, num_classes: int) -> dict:
     """All four for `samples` in [-1, 1]; `real_features` are the judge features of held-out real images."""
     probs, feats = judge.probabilities_and_features(samples)
-    return {
-        "judge_score": judge_score(probs),
-        "frechet_distance": frechet_distance(feats.numpy(), real_features),
-        "confident_fraction": confident_fraction(probs),
-        "class_histogram": class_histogram(probs, num_classes),
-    }
+    out = {"judge_score": judge_score(probs), "frechet_distance": frechet_distance(feats.numpy(), real_features),
+           "confident_fraction": confident_fraction(probs), "class_histogram": class_histogram(probs, num_classes)}
+    if not np.isfinite(out["frechet_distance"]):  # too few held-out images: missing, never a made-up number
+        del out["frechet_distance"]
+    return out

@@ -301,9 +301,10 @@ def test_vae_bad_inputs_say_so_and_keep_the_page():
     assert not at.exception and any("/no/such/folder" in e.value for e in at.error)
 
 
-def test_vae_garbage_data_and_tiny_folders_show_a_message_and_keep_the_run(tmp_path):
+def test_vae_garbage_data_and_tiny_folders_show_a_message_and_keep_the_run(tmp_path, monkeypatch):
     from PIL import Image
 
+    monkeypatch.setenv("GENLAB_PATH_ROOTS", str(tmp_path))  # the server may read the test's folders
     at = page_test("pages/vae.py").run()
     first = at.session_state["_run_vae"]
     garbage = tmp_path / "garbage"

@@ -176,16 +176,16 @@ def test_image_folder_labels_converts_and_skips(tmp_path):
 
 
 def test_huge_files_and_huge_pictures_are_skipped_and_counted(tmp_path, monkeypatch):
-    from engine.data import folder
-
     root = _image_folder(tmp_path / "imgs")
-    Image.new("L", (40, 40), 0).save(root / "cats" / "wide.png")  # more pixels than allowed below
     Image.effect_noise((30, 30), 50).save(root / "dogs" / "heavy.png")  # more bytes than allowed below
-    monkeypatch.setattr(folder, "MAX_PIXELS", 1000)
-    monkeypatch.setattr(folder, "MAX_BYTES", (root / "dogs" / "heavy.png").stat().st_size - 1)
+    monkeypatch.setenv("GENLAB_MAX_IMAGE_BYTES", str((root / "dogs" / "heavy.png").stat().st_size - 1))
     d = load_dataset(f"folder:{root}", image_size=12)
-    assert d.skipped == 4 and "too large" in d.note
+    assert d.skipped == 3 and "too large" in d.note and "heavy.png" in d.note
     assert len(d.train) + len(d.heldout) == 3
+    Image.new("L", (40, 40), 0).save(root / "cats" / "wide.png")  # more pixels than allowed below: refused whole
+    monkeypatch.setenv("GENLAB_MAX_PIXELS", "1000")
+    with pytest.raises(BadInput, match="wide.png is 1,600 pixels"):
+        load_dataset(f"folder:{root}", image_size=12)
 
 
 def test_empty_or_missing_folder_is_refused(tmp_path):
@@ -220,13 +220,3 @@ def test_a_bad_upload_is_refused_with_a_message(data, message):
 
     with pytest.raises(BadInput, match=message):
         image_from_bytes(data, (1, 8, 8))
-
-
-def test_a_drawn_picture_is_white_where_painted():
-    from engine.data.folder import image_from_painted
-
-    x = image_from_painted([0, 9, 63], (1, 8, 8), blur=0)
-    assert x.shape == (1, 8, 8) and x[0, 0, 0] == 1 and x[0, 1, 1] == 1 and x[0, 7, 7] == 1
-    assert (x == 1).sum() == 3 and (x == -1).sum() == 61
-    soft = image_from_painted([27, 28], (3, 8, 8))
-    assert soft.shape == (3, 8, 8) and soft[0, 3, 3] > soft[0, 0, 0] and -1 < soft[0, 2, 3] < 1

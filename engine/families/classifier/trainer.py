@@ -273,6 +273,16 @@ class ClassifierTrainer(Trainer):
         self._predictions[key] = HeldoutPass.run(self.step_count, log_probs)
         return self._predictions[key]
 
+    @torch.no_grad()
+    def probabilities(self, images: torch.Tensor) -> torch.Tensor:
+        """The student's p(y|x), (N, K), for `images` in [-1, 1] (with the configured test-time augmentation)."""
+        was_training = self.student.training
+        self.student.eval()
+        try:
+            return tta_logits(self.student, images.to(self.device), self.config.tta, self.config.crop_padding).exp()
+        finally:
+            self.student.train(was_training)
+
     def _error(self, log_probs: torch.Tensor) -> float:
         return float((log_probs.argmax(1) != self.heldout_y).float().mean())
 

@@ -163,12 +163,13 @@ class SsganTrainer(Trainer):
 
     # ------------------------------------------------------------------ looking at it
     @torch.no_grad()
-    def probabilities(self, model: str = "ssgan") -> torch.Tensor:
-        """p(y | x, y < K+1) on the held-out images, (N, K), from the parameter average of the GAN's classifier or
-        of the baseline."""
+    def probabilities(self, model: str = "ssgan", images: torch.Tensor | None = None) -> torch.Tensor:
+        """p(y | x, y < K+1), (N, K), from the parameter average of the GAN's classifier or of the baseline, on
+        `images` in [-1, 1] (default: the held-out images)."""
         net = self.averages[model].module
         net.eval()
-        return torch.cat([torch.softmax(net(chunk), 1) for chunk in self.heldout_x.split(1000)]).cpu()
+        images = self.heldout_x if images is None else images.to(self.device)
+        return torch.cat([torch.softmax(net(chunk), 1) for chunk in images.split(1000)]).cpu()
 
     def _heldout(self, fresh: bool = True) -> HeldoutPass:
         """Both classifiers' held-out predictions, calibration and mistakes: at most one pass per step, and for the

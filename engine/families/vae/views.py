@@ -14,14 +14,23 @@ MAP_IMAGES = 1000  # held-out images placed on the latent map
 MANIFOLD = 15  # rows and columns of the decoded manifold of a 2-D latent space
 
 
-def code_map(trainer) -> dict:
+def code_map(trainer, extra: torch.Tensor | None = None) -> dict:
     """The held-out codes projected to 2-D (themselves when the latent space is 2-D, else their first two
     principal components, with the share of variance each explains) and, for a 2-D latent space, the decoded
-    manifold: z1 from -3 to 3 left to right, z2 from 3 (top) to -3."""
+    manifold: z1 from -3 to 3 left to right, z2 from 3 (top) to -3. `extra`: images (N, C, H, W) in [-1, 1] (a
+    drawn digit) placed on the same map (`extra_points`) with their reconstructions (`extra_reconstructions`,
+    uint8)."""
     z = trainer.encode(trainer.heldout_x[:MAP_IMAGES]).cpu()
-    points, explained = project_2d(z)
     manifold = grid_uint8(trainer.decode(manifold_grid(MANIFOLD)), nrow=MANIFOLD) if z.shape[1] == 2 else None
-    return {"points": points.numpy(), "explained": explained, "dims": z.shape[1], "manifold": manifold}
+    out = {"dims": z.shape[1], "manifold": manifold}
+    if extra is None:
+        points, explained = project_2d(z)
+    else:
+        z_extra = trainer.encode(extra.to(trainer.device))
+        points, explained, placed = project_2d(z, z_extra.cpu())
+        out.update(extra_points=placed.numpy(), extra_reconstructions=to_uint8(trainer.decode(z_extra)))
+    out.update(points=points.numpy(), explained=explained)
+    return out
 
 
 def walk(trainer, first: torch.Tensor, last: torch.Tensor, steps: int, mode: str) -> np.ndarray:
