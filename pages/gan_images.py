@@ -1,15 +1,19 @@
-"""Image GANs: the tricks of "Improved Techniques for Training GANs" on real images, trained live, judged honestly."""
+"""Image GANs: the tricks of "Improved Techniques for Training GANs" on real images, trained live, judged honestly,
+and the later papers' architectures (WGAN, ResNet, SAGAN, ProGAN, StyleGAN, BigGAN's truncation) as switches."""
 
 import streamlit as st
 
-from app.ui import charts, controls, image_views, model_run, run_controls
+from app.ui import charts, controls, image_views, model_run, panels, run_controls
 from engine.families.gan.failure_signs import gan_failure_signs
 from engine.families.gan.config import GanConfig, image_defaults
 
 SLOT = "gan_images"
 MODEL_KEYS = ["z_dim", "noise", "g_width", "d_width", "g_norm", "d_norm", "d_dropout", "conditional", "optimizer",
               "batch_size", "seed", "precision"]
-TRAINING_KEYS = ["loss", "lr_g", "lr_d", "d_steps", "g_steps", "gp_weight"]
+ARCH_KEYS = ["generator", "upsample", "downsample", "blocks", "g_spectral_norm", "g_leaky_slope", "d_leaky_slope",
+             "self_attention", "minibatch_stddev", "g_dropout", "g_ema", "progressive", "progressive_steps"]
+TRAINING_KEYS = ["loss", "lr_g", "lr_d", "d_steps", "g_steps", "gp_weight", "weight_clip"]
+SAMPLING_KEYS = ["truncation"]
 TRICK_KEYS = ["feature_matching", "minibatch_discrimination", "mbd_kernels", "mbd_dim", "historical_averaging",
               "label_smoothing", "virtual_batchnorm", "vbn_reference", "instance_noise", "instance_noise_anneal",
               "spectral_norm", "replay_buffer", "replay_fraction", "ada", "ada_target"]
@@ -32,7 +36,13 @@ with st.expander("What to look for", icon=":material/lightbulb:"):
         "'1' to a classifier), so read it beside the score and the class histogram.\n"
         "- **D(x) histograms**: a discriminator that puts all real images near 1 and all fakes near 0 gives the "
         "generator nothing to learn from.\n"
-        "- **Warnings** appear under the grid when a known failure sign shows up."
+        "- **Warnings** appear under the grid when a known failure sign shows up.\n"
+        "- **Architecture** (sidebar) holds the later papers' ideas: ResNet blocks, self-attention and spectral norm "
+        "(SAGAN), minibatch stddev, progressive growing and the generator's moving average (ProGAN), a style-based "
+        "generator (StyleGAN). Open **Checkerboard artefacts** with *Up-sampling* = convt and then nearest: the "
+        "transposed convolution's checkerboard is energy at the highest frequencies. **Truncation** trades "
+        "variety for quality; with *Generator* = style, **style mixing** and the **noise inputs** show what each "
+        "layer decides. The Compare page measures each lesson over seeds."
     )
 
 controls.warn_bad_url_params(GanConfig, extra_keys=PAGE_KEYS)
@@ -42,13 +52,17 @@ with st.sidebar:
     defaults = image_defaults(dataset or "folder:")  # conditional where labels are known
     with st.expander("Model (changes start a new model)", expanded=False):
         controls.widgets(GanConfig, MODEL_KEYS, defaults=defaults)
+    with st.expander("Architecture: the later papers (changes start a new model)", expanded=False):
+        controls.widgets(GanConfig, ARCH_KEYS, defaults=defaults)
     st.subheader("Training (live)")
     controls.widgets(GanConfig, TRAINING_KEYS, defaults=defaults)
     st.subheader("Tricks")
     controls.widgets(GanConfig, TRICK_KEYS, defaults=defaults)
+    st.subheader("Sampling (live)")
+    controls.widgets(GanConfig, SAMPLING_KEYS, defaults=defaults)
 
 # ---------------------------------------------------------------- the run
-keys = ["data_root"] + MODEL_KEYS + TRAINING_KEYS + TRICK_KEYS
+keys = ["data_root"] + MODEL_KEYS + ARCH_KEYS + TRAINING_KEYS + TRICK_KEYS + SAMPLING_KEYS
 run = model_run.page_run(SLOT, "gan", keys, dataset, defaults=defaults, pretrained=PRETRAINED,
                          pretrained_model="A generator",
                          missing_folder="Type the path of an image folder in the sidebar (one sub-folder per class).")
@@ -61,6 +75,7 @@ def render(snap) -> None:
     preview, history = snap.preview, snap.history()
     left, right = st.columns([3, 2])
     with left:
+        image_views.growth_status(preview, trainer.data.train.shape[-1])
         st.image(image_views.crisp(preview["grid"]), caption=f"64 samples of the fixed z at step {preview['step']:,}"
                  + (" (one class per column)" if trainer.num_classes else ""), width="stretch")
         for sign in gan_failure_signs(history, num_classes=num_classes):
@@ -85,3 +100,12 @@ walk = st.expander("Walk the latent space: interpolate between two samples", ico
 with walk:
     if walk.open:  # decoded only while open: closed, a page rerun costs nothing here
         image_views.interpolation(run, key="interp")
+
+panels.lazy_panel("Truncation: diversity vs quality", ":material/tune:", "trunc_open", image_views.truncation_panel,
+                  run)
+if trainer.config.generator == "style":
+    panels.lazy_panel("Style mixing: coarse styles from one sample, fine from another", ":material/palette:",
+                      "mix_open", image_views.style_mixing_panel, run)
+    panels.lazy_panel("Noise inputs: what they add", ":material/grain:", "noise_open", image_views.noise_panel, run)
+panels.lazy_panel("Checkerboard artefacts: the samples' spectrum", ":material/grid_on:", "checker_open",
+                  image_views.checkerboard_panel, run)

@@ -1,4 +1,6 @@
-"""What the image GAN page shows: judge metrics, D(x) histograms, the latent walk and its GIF."""
+"""What the image GAN page shows: judge metrics, D(x) histograms, the latent walk and its GIF, and the architecture
+lessons (progressive growing's status, the truncation curve, style mixing, noise inputs, the checkerboard spectrum;
+their numbers and pictures come from engine/families/gan/image_lessons.py)."""
 
 from __future__ import annotations
 
@@ -11,6 +13,7 @@ import plotly.graph_objects as go
 import streamlit as st
 from PIL import Image
 
+from engine.families.gan import image_lessons
 from engine.families.gan.failure_signs import last_histogram
 from engine.latent import MODES
 from engine.runs import Run
@@ -109,3 +112,88 @@ def interpolation(run: Run, *, key: str) -> None:
              + (f", class {label}" if classes else ""))
     st.download_button("Interpolation (GIF)", lambda: gif_bytes(frames, max(1, 96 // side)),  # made on click
                        f"{run.run_id}-walk.gif", "image/gif", icon=":material/download:", key=f"{key}_gif")
+
+
+# ------------------------------------------------------------------ architecture lessons
+def growth_status(preview: dict, full_side: int) -> None:
+    """Progressive growing: the side being trained and the fade-in alpha, live."""
+    growth = preview.get("growth")
+    if not growth:
+        return
+    side, alpha = int(growth["side"]), float(growth["alpha"])
+    fading = f"fading in, alpha = {alpha:.2f}" if alpha < 1 else "trained alone (alpha = 1)"
+    st.progress(alpha, text=f"Progressive growing: {side}x{side} of {full_side}x{full_side}, {fading}")
+
+
+def _rows(rows: np.ndarray, height: int = 64) -> np.ndarray:
+    """uint8 (R, T, C, H, W) -> one picture, a strip per row, stacked."""
+    return np.concatenate([strip(r, height) for r in rows], axis=0)
+
+
+def truncation_panel(run: Run) -> None:
+    st.caption("The same 8 noise vectors with their latents pulled towards the mean by psi (top psi = 0: every z "
+               "gives the mean latent; bottom psi = 1: the model as trained). Lower psi trades variety for typical, "
+               "clean samples (StyleGAN, BigGAN). The sidebar's *Truncation psi* applies it to the grid and to "
+               "`sample --set truncation=PSI`.")
+    curve = run.with_trainer(image_lessons.truncation_curve)
+    left, right = st.columns([3, 2])
+    left.image(_rows(curve["rows"]), width="stretch",
+               caption="rows: psi = " + ", ".join(f"{p:g}" for p in curve["psi"]))
+    if curve["judge_score"] is None:
+        right.caption("The judge scores appear once it is trained (labelled datasets only).")
+        return
+    fig = go.Figure(go.Scatter(x=curve["frechet_distance"], y=curve["judge_score"], mode="lines+markers+text",
+                               text=[f"psi {p:g}" for p in curve["psi"]], textposition="top center"))
+    fig.update_layout(height=300, margin=dict(l=10, r=10, t=30, b=10), title="Quality vs diversity (500 samples)",
+                      xaxis_title="Frechet distance (lower: closer to real)", yaxis_title="Judge score")
+    right.plotly_chart(fig, key="trunc_curve")
+
+
+def _class_picker(run: Run, key: str) -> int:
+    classes = run.trainers[0].num_classes
+    return int(st.selectbox("Class", range(classes), key=key)) if classes else 0
+
+
+def style_mixing_panel(run: Run) -> None:
+    sides = run.with_trainer(image_lessons.style_layers)
+    cols = st.columns(2)
+    crossover = cols[0].slider("Crossover layer", 1, len(sides) - 1, max(1, len(sides) // 2), key="mix_layer",
+                               help="Layers before it take the row's styles (the coarse sides: shape, pose), the "
+                                    "rest the column's (the fine sides: stroke, texture). Layer sides: "
+                                    + ", ".join(f"{i}: {s}x{s}" for i, s in enumerate(sides)) + ".")
+    with cols[1]:
+        label = _class_picker(run, "mix_class")
+    out = run.with_trainer(lambda t: image_lessons.style_mixing(t, [1, 2, 3, 4], [5, 6, 7, 8], crossover, label))
+    st.image(crisp(out["picture"], 480), width="stretch",
+             caption=f"Rows: seeds 1-4, columns: seeds 5-8; inside, layers 0-{crossover - 1} "
+                     f"({sides[0]}x{sides[0]} to {sides[crossover - 1]}x{sides[crossover - 1]}) from the row and the "
+                     "rest from the column (StyleGAN's Fig. 3).")
+
+
+def noise_panel(run: Run) -> None:
+    cols = st.columns(2)
+    seed = int(cols[0].number_input("Sample (seed)", 0, 10**6, 3, key="noise_seed"))
+    with cols[1]:
+        label = _class_picker(run, "noise_class")
+    out = run.with_trainer(lambda t: image_lessons.noise_effect(t, seed, label=label))
+    st.image(strip(out["with_noise"]), width="stretch",
+             caption="One w, six draws of the per-pixel noise inputs: what changes is what the noise decides.")
+    a, b = st.columns(2)
+    a.image(strip(out["without_noise"]), width="stretch", caption="The same w with the noise inputs off")
+    b.image(crisp(out["std"], 96), width="stretch",
+            caption=f"Per-pixel standard deviation over the draws (white = most; mean {out['mean_std']:.3f})")
+
+
+def checkerboard_panel(run: Run) -> None:
+    out = run.with_trainer(image_lessons.checkerboard)
+    st.caption("Transposed convolutions of stride 2 overlap unevenly and paint a checkerboard, energy at the highest "
+               "frequencies (Odena et al. 2016). Compare the samples' mean power spectrum (log scale, zero frequency "
+               "in the middle, the highest at the edges) with the real images', and try *Up-sampling* = nearest.")
+    a, b, c = st.columns(3)
+    a.image(crisp(out["spectrum_samples"], 240), width="stretch", caption="Spectrum of 500 samples")
+    b.image(crisp(out["spectrum_real"], 240), width="stretch", caption="Spectrum of 500 real held-out images")
+    c.image(out["crop"], width="stretch", caption="One sample's top-left quarter, enlarged")
+    m1, m2 = st.columns(2)
+    m1.metric("High-frequency energy, samples", f"{out['hf_samples']:.1%}",
+              help="Share of the power at more than 1/4 cycle per pixel (engine/metrics/spectrum.py).")
+    m2.metric("High-frequency energy, real", f"{out['hf_real']:.1%}")

@@ -8,7 +8,8 @@ from engine.tricks.label_smoothing import smoothed_targets
 from engine.tricks.losses import LOSSES, discriminator_loss, generator_loss, smoothing_applies
 from engine.tricks.minibatch_discrimination import MinibatchDiscrimination, minibatch_features_against
 from engine.tricks.spectral_norm import apply_spectral_norm
+from engine.tricks.weight_clipping import clip_weights
 
 __all__ = ["LOSSES", "discriminator_loss", "generator_loss", "smoothing_applies", "gradient_penalty",
            "smoothed_targets", "MinibatchDiscrimination", "minibatch_features_against", "feature_matching_loss",
-           "HistoricalAverage", "annealed_sigma", "add_instance_noise", "apply_spectral_norm"]
+           "HistoricalAverage", "annealed_sigma", "add_instance_noise", "apply_spectral_norm", "clip_weights"]

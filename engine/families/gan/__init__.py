@@ -2,7 +2,10 @@
 
     config.py       GanConfig: every key, its help and range (the page, the URL and --set read it)
     trainer.py      GanTrainer: the loop on 2D points (Goodfellow et al. 2014, Alg. 1), every trick a switch
-    images.py       ImageGanTrainer: the same loop on images (DCGAN models, VBN, replay, ADA, conditional)
+    images.py       ImageGanTrainer: the same loop on images (DCGAN models, VBN, replay, ADA, conditional, the
+                    generator's EMA, truncation, progressive growing)
+    architecture.py the two image networks from the keys (engine/models/dcgan.py, style_gan.py), growing schedule
+    image_lessons.py the image page's lessons: truncation curve, style mixing, noise inputs, checkerboard spectrum
     views2d.py      GAN Lab's views: D's field, the manifold, gradients on fakes
     failure_signs.py plain-language warnings read from the metric history
     presets.py      the 2D page's lesson presets
@@ -23,7 +26,7 @@ FAMILY = Family(
     image_defaults=image_defaults,
     metrics={"modes_covered": HIGHER, "high_quality_fraction": HIGHER, "mode_kl": LOWER, "grid_js": LOWER,
              "judge_score": HIGHER,
-             "frechet_distance": LOWER, "confident_fraction": HIGHER},
+             "frechet_distance": LOWER, "confident_fraction": HIGHER, "high_frequency_gap": LOWER},
     points_metrics=POINTS_METRICS,
     image_metrics=IMAGE_METRICS,
     comparisons=COMPARISONS,
@@ -33,8 +36,10 @@ FAMILY = Family(
                 "A generator and a discriminator on 2D data: the discriminator's field, the generator's manifold, "
                 "gradients on fakes, mode collapse and the tricks that fix it."),
            Page("gan_images.py", "Image GANs", ":material/photo_library:", "gan-images", "GANs",
-                "A DCGAN on digits, MNIST, CIFAR-10 or your folder, with every trick as a switch.",
+                "A DCGAN on digits, MNIST, CIFAR-10 or your folder, with every trick and the later papers' "
+                "architectures as switches.",
                 "Feature matching, minibatch discrimination, historical averaging, one-sided label smoothing and "
                 "virtual batch norm on real images, judged by a classifier: score, Frechet distance, class "
-                "histogram.")),
+                "histogram. Then the lineage: WGAN, ResNet blocks, SAGAN, ProGAN's growing, a style generator "
+                "with truncation and style mixing, checkerboard artefacts.")),
 )

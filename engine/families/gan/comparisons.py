@@ -1,4 +1,6 @@
-"""The GAN family's Compare presets: the paper's ablation, mode collapse, label smoothing, the loss zoo, D steps."""
+"""The GAN family's Compare presets: the paper's ablation, mode collapse, label smoothing, the loss zoo, D steps,
+and the later papers' architectures: checkerboards, ResNet blocks, the SAGAN recipe, normalisations, WGAN clipping
+against the gradient penalty, the generator's EMA and four generators side by side."""
 
 from __future__ import annotations
 
@@ -12,6 +14,12 @@ IMAGE_METRICS = ("judge_score", "frechet_distance")
 ALL_TRICKS = {"dataset": "digits", "conditional": True, "minibatch_discrimination": True, "label_smoothing": 0.9,
               "virtual_batchnorm": True}
 RING8 = {"dataset": "ring8"}
+DIGITS = {"dataset": "digits"}
+# The later papers' recipes (issue 16). Self-attention sits at the 4x4 map of digits (on MNIST use 14 or 7).
+SAGAN = {"spectral_norm": True, "g_spectral_norm": True, "loss": "hinge", "self_attention": 4, "lr_g": 1e-4,
+         "lr_d": 4e-4}
+STYLE = {"generator": "style", "g_leaky_slope": 0.2}
+CHECKERBOARD_METRICS = ("judge_score", "frechet_distance", "high_frequency_gap")
 
 COMPARISONS: dict[str, Comparison] = {
     "paper_ablation": Comparison(
@@ -57,4 +65,65 @@ COMPARISONS: dict[str, Comparison] = {
         RING8,
         {"1 D step": {"d_steps": 1}, "2 D steps": {"d_steps": 2}, "5 D steps": {"d_steps": 5}},
         POINTS_METRICS, 2000),
+    "checkerboard": Comparison(
+        "Checkerboard artefacts: transposed vs resize convolution", "gan",
+        "The same generator doubling its maps three ways: a 4x4 transposed convolution of stride 2, whose kernel "
+        "overlaps unevenly and paints a checkerboard (Odena et al. 2016, Distill), nearest-neighbour resizing then a "
+        "3x3 convolution (their fix), and a sub-pixel convolution (PixelShuffle). The high-frequency gap measures "
+        "how far the samples' share of energy at the highest frequencies is from the real images'.",
+        DIGITS,
+        {"transposed convolution": {"upsample": "convt"}, "nearest + convolution": {"upsample": "nearest"},
+         "PixelShuffle": {"upsample": "pixelshuffle"}},
+        CHECKERBOARD_METRICS, 1000),
+    "resnet_vs_plain": Comparison(
+        "ResNet blocks vs DCGAN's plain layers", "gan",
+        "DCGAN's plain stack of convolutions against residual blocks in both networks (Gulrajani et al. 2017, "
+        "App. F; SNGAN), with the same channels at every side, then the ResNet with SNGAN's average-pooling "
+        "discriminator.",
+        DIGITS,
+        {"plain": {}, "ResNet": {"blocks": "resnet"},
+         "ResNet, average pooling": {"blocks": "resnet", "downsample": "avgpool"}},
+        IMAGE_METRICS, 1000),
+    "sagan_recipe": Comparison(
+        "The SAGAN recipe", "gan",
+        "DCGAN against SAGAN's recipe (Zhang et al. 2019): spectral norm in both networks, the hinge loss, "
+        "self-attention (at the 4x4 map of digits) and two time-scales (lr_d 4e-4, lr_g 1e-4, Heusel et al. 2017), "
+        "then the recipe without self-attention and without the two time-scales, to see which part does the work.",
+        DIGITS,
+        {"DCGAN": {}, "SAGAN recipe": SAGAN, "recipe - self-attention": {**SAGAN, "self_attention": 0},
+         "recipe - two time-scales": {**SAGAN, "lr_g": 2e-4, "lr_d": 2e-4}},
+        IMAGE_METRICS, 1000),
+    "normalisations": Comparison(
+        "Normalisation in the generator", "gan",
+        "The generator's normalisation: batch norm (DCGAN), pixel norm (ProGAN), layer norm, conditional batch norm "
+        "with a shared class embedding (BigGAN) and self-modulation by z (Chen et al. 2019).",
+        DIGITS,
+        {"batch": {"g_norm": "batch"}, "pixel": {"g_norm": "pixel"}, "layer": {"g_norm": "layer"},
+         "conditional batch": {"g_norm": "conditional_batch"}, "self-modulated": {"g_norm": "self_modulated"}},
+        IMAGE_METRICS, 1000),
+    "wgan_clipping_vs_gp": Comparison(
+        "WGAN: weight clipping vs gradient penalty", "gan",
+        "The Wasserstein GAN as published (Arjovsky et al. 2017: critic weights clipped to [-0.01, 0.01], RMSprop at "
+        "5e-5, 5 critic steps) against WGAN-GP (Gulrajani et al. 2017: the gradient penalty instead of clipping, "
+        "Adam at 1e-4). The paper's Adam uses beta1 0 and beta2 0.9; ours keeps DCGAN's 0.5 and 0.999.",
+        {"dataset": "digits", "loss": "wgan_gp", "d_steps": 5},
+        {"WGAN (clipping, RMSprop)": {"gp_weight": 0.0, "weight_clip": 0.01, "optimizer": "rmsprop",
+                                      "lr_g": 5e-5, "lr_d": 5e-5},
+         "WGAN-GP (Adam)": {"gp_weight": 10.0, "lr_g": 1e-4, "lr_d": 1e-4}},
+        IMAGE_METRICS, 1000),
+    "generator_ema": Comparison(
+        "Generator EMA on vs off", "gan",
+        "Samples and metrics from the generator's weights as trained, or from an exponential moving average of them "
+        "(ProGAN, StyleGAN; Yazici et al. 2019) with half-lives of 100 and 500 steps. Training itself is the same.",
+        DIGITS,
+        {"EMA off": {}, "EMA, half-life 100": {"g_ema": 100}, "EMA, half-life 500": {"g_ema": 500}},
+        IMAGE_METRICS, 1000),
+    "four_generators": Comparison(
+        "DCGAN, ResNet, SAGAN recipe and the style generator", "gan",
+        "Four generators of the GAN lineage on the same data and seeds: DCGAN, residual blocks, SAGAN's recipe and "
+        "a style-based generator (mapping network, modulated convolutions, noise inputs; StyleGAN). At equal steps "
+        "they cost different time: bench/gan_architectures.py compares them at equal CPU time.",
+        DIGITS,
+        {"DCGAN": {}, "ResNet": {"blocks": "resnet"}, "SAGAN recipe": SAGAN, "style": STYLE},
+        IMAGE_METRICS, 1000),
 }

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from engine.config import ConfigError, param
-from engine.models.dcgan import D_NORMS, G_NORMS
+from engine.models.gan_layers import BLOCKS, D_NORMS, DOWNSAMPLES, G_NORMS, UPSAMPLES
 from engine.tricks.losses import LOSSES
 
 # Defaults on images (any dataset that is not a 2D toy) where they differ from the 2D ones; a key the user sets wins.
@@ -20,7 +20,11 @@ LABELLED_DATASETS = ("digits", "mnist", "fashion_mnist", "cifar10")  # a folder'
 # Keys that mean something for image GANs only (DCGAN models, their normalisations, images' tricks): on 2D points a
 # value other than the default is refused with a message naming the key.
 IMAGE_ONLY_KEYS = ("g_norm", "virtual_batchnorm", "vbn_reference", "d_norm", "d_dropout", "replay_buffer",
-                   "replay_fraction", "ada", "ada_target", "conditional", "precision")
+                   "replay_fraction", "ada", "ada_target", "conditional", "precision",
+                   # the later papers' architectures (issue 16)
+                   "generator", "upsample", "downsample", "blocks", "g_spectral_norm", "g_leaky_slope", "d_leaky_slope",
+                   "self_attention", "minibatch_stddev", "g_dropout", "g_ema", "progressive", "progressive_steps",
+                   "truncation")
 
 
 def image_defaults(dataset: str) -> dict:
@@ -29,6 +33,8 @@ def image_defaults(dataset: str) -> dict:
 
 
 PAPER = "Salimans et al. 2016, Improved Techniques for Training GANs (arXiv:1606.03498)"
+SNGAN = "Miyato et al. 2018, SNGAN (arXiv:1802.05957)"
+PROGAN = "Karras et al. 2018, ProGAN (arXiv:1710.10196)"
 
 
 @dataclass(frozen=True)
@@ -77,7 +83,11 @@ class GanConfig:
     )
     # --- optimisation -----------------------------------------------------------------------------------------
     optimizer: str = param(
-        "adam", "Adam (beta1 0.5, beta2 0.999, as in DCGAN) or plain SGD.", choices=("adam", "sgd"), label="Optimizer"
+        "adam",
+        "Adam (beta1 0.5, beta2 0.999, as in DCGAN), plain SGD, or RMSprop (alpha 0.99, no momentum), which the "
+        "Wasserstein GAN uses because momentum made its critic unstable (Arjovsky et al. 2017, Sec. 4).",
+        choices=("adam", "sgd", "rmsprop"),
+        label="Optimizer",
     )
     lr_g: float = param(
         1e-3,
@@ -109,8 +119,9 @@ class GanConfig:
     loss: str = param(
         "nonsaturating",
         "GAN objective: minimax (original), nonsaturating (-log D(G(z))), "
-        "least squares (Mao 2017), hinge (Lim & Ye 2017), Wasserstein with gradient penalty "
-        "(Gulrajani 2017).",
+        "least squares (Mao 2017), hinge (Lim & Ye 2017), Wasserstein: E D(fake) - E D(real) with the gradient "
+        "penalty (Gulrajani 2017), or, with gp_weight=0 and weight_clip=0.01, the original WGAN's weight clipping "
+        "(Arjovsky 2017).",
         choices=LOSSES,
         live=True,
         label="Loss",
@@ -122,6 +133,16 @@ class GanConfig:
         high=100.0,
         live=True,
         label="Gradient penalty weight",
+    )
+    weight_clip: float = param(
+        0.0,
+        "c of the Wasserstein GAN: after every discriminator (critic) update each of its weights is clipped to "
+        "[-c, c] (0 = off; the paper: 0.01 with RMSprop, lr 5e-5 and 5 critic steps; Arjovsky et al. 2017, Alg. 1).",
+        low=0.0,
+        high=1.0,
+        live=True,
+        log=True,
+        label="Critic weight clipping c",
     )
     # --- the tricks of Salimans et al. 2016 and common stabilisers --------------------------------------------
     label_smoothing: float = param(
@@ -198,7 +219,11 @@ class GanConfig:
     # --- image GANs (DCGAN models; ignored on 2D data) -------------------------------------------------------------
     g_norm: str = param(
         "batch",
-        "Normalisation in the image generator: batch norm, virtual batch norm or none.",
+        "Normalisation in the image generator: batch (Ioffe & Szegedy 2015), virtual batch (" + PAPER + "), none, "
+        "conditional_batch (gain and bias from a class embedding shared by every layer, BigGAN, Brock et al. 2019; "
+        "needs conditional), self_modulated (gain and bias from z by small MLPs, Chen et al. 2019), instance "
+        "(Ulyanov et al. 2016), layer (Ba et al. 2016), group (Wu & He 2018), pixel (each pixel's features to unit "
+        "mean square, " + PROGAN + ") or spectral (no activation norm, spectral norm on the weights, " + SNGAN + ").",
         choices=G_NORMS,
         label="Generator norm",
     )
@@ -219,8 +244,9 @@ class GanConfig:
     )
     d_norm: str = param(
         "none",
-        "Normalisation in the image discriminator (spectral = spectral norm on every layer; virtual_batch = "
-        "virtual batch norm with a reference batch of real images fixed at the start).",
+        "Normalisation in the image discriminator (spectral = spectral norm on every layer, " + SNGAN + "; "
+        "virtual_batch = virtual batch norm with a reference batch of real images fixed at the start; batch, "
+        "instance, layer, group, pixel as for g_norm; the class- and z-modulated norms are the generator's).",
         choices=D_NORMS,
         label="Discriminator norm",
     )
@@ -255,6 +281,112 @@ class GanConfig:
         "float32", "bf16 autocast of the forward passes (useful on GPUs).", choices=("float32", "bf16"),
         label="Precision",
     )
+    # --- architectures of the later papers (image GANs; the defaults are DCGAN's) ----------------------------------
+    generator: str = param(
+        "dcgan",
+        "dcgan: DCGAN's convolutional generator with the keys below (Radford et al. 2016); style: a style-based "
+        "generator: mapping network z -> w, a learned constant, modulated convolutions and per-pixel noise inputs "
+        "(StyleGAN, Karras et al. 2019; modulation as StyleGAN2, 2020). Its demodulation replaces g_norm.",
+        choices=("dcgan", "style"),
+        label="Generator",
+    )
+    upsample: str = param(
+        "convt",
+        "How the generator doubles a side: convt = 4x4 transposed convolution of stride 2 (DCGAN; its uneven overlap "
+        "draws checkerboards), nearest = nearest-neighbour resize then a 3x3 convolution (Odena et al. 2016, "
+        "Distill), pixelshuffle = a convolution to 4x the channels laid out as 2x2 pixels (Shi et al. 2016).",
+        choices=UPSAMPLES,
+        label="Up-sampling (G)",
+    )
+    downsample: str = param(
+        "stride",
+        "How the discriminator halves a side: stride = 4x4 convolution of stride 2 (DCGAN), avgpool = 3x3 convolution "
+        "then 2x2 average pooling (ProGAN, the ResNet GANs).",
+        choices=DOWNSAMPLES,
+        label="Down-sampling (D)",
+    )
+    blocks: str = param(
+        "plain",
+        "plain = DCGAN's layers; resnet = residual blocks in both networks, y = F(x) + shortcut(x), "
+        "norm-activation-conv twice (Gulrajani et al. 2017, App. F; " + SNGAN + ").",
+        choices=BLOCKS,
+        label="Blocks",
+    )
+    g_spectral_norm: bool = param(
+        False,
+        "Spectral norm on every generator layer too, W / sigma(W), on top of g_norm (SAGAN, Zhang et al. 2019: it "
+        "steadies the generator; the same as g_norm=spectral with g_norm's normalisation kept).",
+        label="Spectral norm (G)",
+    )
+    g_leaky_slope: float = param(
+        0.0,
+        "The generator's activation: 0 = ReLU (DCGAN), > 0 = LeakyReLU with this slope (StyleGAN uses 0.2).",
+        low=0.0,
+        high=0.5,
+        label="G LeakyReLU slope",
+    )
+    d_leaky_slope: float = param(
+        0.2,
+        "The discriminator's activation: LeakyReLU with this slope (DCGAN: 0.2), 0 = ReLU (the ResNet GANs).",
+        low=0.0,
+        high=0.5,
+        label="D LeakyReLU slope",
+    )
+    self_attention: int = param(
+        0,
+        "Side of the feature map (e.g. 14 for MNIST, 4 for digits) that gets a self-attention layer in both "
+        "networks: each position attends over all others, y = gamma o + x with gamma learned from 0 (SAGAN, Zhang "
+        "et al. 2019, arXiv:1805.08318). 0 = off.",
+        low=0,
+        high=256,
+        label="Self-attention at side",
+    )
+    minibatch_stddev: bool = param(
+        False,
+        "Minibatch standard deviation: D's last map gets one more channel, the mean over features and positions of "
+        "the batch's standard deviation, so a batch short of variety is easy to spot (" + PROGAN + ", Sec. 3).",
+        label="Minibatch stddev (D)",
+    )
+    g_dropout: float = param(
+        0.0,
+        "Dropout after each generator block, kept on when sampling: the generator's noise in pix2pix (Isola et al. "
+        "2017), the GAN hacks' tip 17 (0.5). Samples of a fixed seed stay fixed (0 = off).",
+        low=0.0,
+        high=0.9,
+        label="G dropout (kept at sampling)",
+    )
+    g_ema: int = param(
+        0,
+        "Half-life in steps of an exponential moving average of the generator's weights, beta = 0.5^(1/half-life), "
+        "used for every sample and metric (" + PROGAN + "; StyleGAN). 0 = off; 500 is beta 0.9986.",
+        low=0,
+        high=10**6,
+        label="Generator EMA half-life (steps)",
+    )
+    progressive: bool = param(
+        False,
+        "Progressive growing: train at the smallest side first, then fade in each doubling with alpha 0 -> 1 in both "
+        "networks (" + PROGAN + ", Sec. 3). The sample grid grows with it.",
+        label="Progressive growing",
+    )
+    progressive_steps: int = param(
+        500,
+        "Steps per phase of progressive growing: the smallest side trains this long, then each next side fades in "
+        "for this many steps and trains as long again.",
+        low=1,
+        high=10**6,
+        label="Steps per growing phase",
+    )
+    truncation: float = param(
+        1.0,
+        "The truncation trick, psi: every sample's latent is pulled towards the mean, w' = w_avg + psi (w - w_avg) for "
+        "the style generator (StyleGAN), z' = psi z for the DCGAN (BigGAN's trade of diversity for quality). 1 = "
+        "off; the evaluations always use 1.",
+        low=0.0,
+        high=1.0,
+        live=True,
+        label="Truncation psi",
+    )
     # --- bookkeeping ------------------------------------------------------------------------------------------
     log_every: int = param(10, "Steps between metric records.", low=1, high=10**6, label="Log every")
     eval_every: int = param(
@@ -274,3 +406,18 @@ class GanConfig:
                 f"fake_label ({self.fake_label}) must be below label_smoothing "
                 f"({self.label_smoothing}), the real target",
             )
+        if self.g_norm == "conditional_batch" and not self.conditional:
+            raise ConfigError("g_norm", "g_norm=conditional_batch takes the class from an embedding shared by every "
+                                        "batch norm: it needs conditional=true (a labelled dataset)")
+        if self.generator == "style":
+            for key, default in (("g_norm", "batch"), ("virtual_batchnorm", False), ("g_spectral_norm", False)):
+                if getattr(self, key) != default:
+                    raise ConfigError(key, f"'{key}' shapes the dcgan generator; the style generator normalises by "
+                                           f"weight demodulation (leave {key} at {default!r} with generator=style)")
+        if self.progressive:
+            if self.replay_buffer:
+                raise ConfigError("replay_buffer", "a replay buffer keeps past fakes of one size, and progressive "
+                                                   "growing changes the size: use one or the other")
+            if self.d_norm == "virtual_batch":
+                raise ConfigError("d_norm", "d_norm=virtual_batch keeps a reference batch of full-size real images; "
+                                            "progressive growing shows D smaller ones: pick another d_norm")

@@ -1,4 +1,6 @@
-"""The `gan` family on images: DCGAN models, the five tricks of Salimans et al. 2016 and the common stabilisers.
+"""The `gan` family on images: DCGAN models, the five tricks of Salimans et al. 2016 and the common stabilisers,
+and the later papers' architectures as keys (architecture.py: ResNet blocks, self-attention, the style generator,
+progressive growing; the generator's EMA and the truncation trick here).
 
 Same loop, losses and keys as on 2D data (engine/trainers/gan.py); this class swaps the models and data, adds what
 only images have (virtual batch norm's reference pass, a replay buffer of past fakes, adaptive augmentation,
@@ -11,14 +13,18 @@ from typing import Any
 
 import numpy as np
 import torch
+import torch.nn.functional as F
 from torch import nn
 
 from engine.config import ConfigError
 from engine.image_grid import grid_uint8, png_bytes, to_uint8
 from engine.latent import interpolate
-from engine.models.dcgan import ConvDiscriminator, ConvGenerator
+from engine.families.gan import architecture
 from engine.families.gan.trainer import GanTrainer
+from engine.metrics.spectrum import high_frequency_energy, high_frequency_gap
 from engine.tricks.adaptive_augmentation import AdaptiveAugmentation, augment
+from engine.tricks.generator_ema import ema_beta, ema_copy, ema_update
+from engine.tricks.progressive_growing import shrink
 from engine.tricks.replay_buffer import ReplayBuffer
 from engine.tricks.virtual_batchnorm import VirtualBatchNorm
 
@@ -41,6 +47,8 @@ class ImageGanTrainer(GanTrainer):
         self.train_y = data.train_labels.to(self.device) if data.train_labels is not None else None
         self.replay = ReplayBuffer(c.replay_buffer, c.replay_fraction) if c.replay_buffer else None
         self.ada = AdaptiveAugmentation(c.ada_target) if c.ada else None
+        self.G_ema = ema_copy(self.G) if c.g_ema else None  # the weights samples and metrics are drawn with
+        self._real_hf: float | None = None  # the held-out images' high-frequency energy, once measured
         self._last_logits: tuple[torch.Tensor, torch.Tensor] | None = None  # D's last (real, fake), for previews
 
     def check_config(self) -> None:
@@ -56,13 +64,15 @@ class ImageGanTrainer(GanTrainer):
 
     # ------------------------------------------------------------------ models and data
     def _build_models(self) -> tuple[nn.Module, nn.Module]:
-        c = self.config
-        shape = tuple(self.data.train.shape[1:])
-        mbd = (c.mbd_kernels, c.mbd_dim) if c.minibatch_discrimination else (0, 0)
-        G = ConvGenerator(c.z_dim, shape, c.g_width, c.generator_norm, self.num_classes)
-        d_norm = "none" if (c.d_norm == "spectral" and c.spectral_norm) else c.d_norm  # spectral norm once
-        D = ConvDiscriminator(shape, c.d_width, d_norm, c.d_dropout, mbd[0], mbd[1], c.mbd_average, self.num_classes)
-        return G, D
+        return architecture.build_networks(self.config, tuple(self.data.train.shape[1:]), self.num_classes)
+
+    def growth(self) -> dict[str, float]:
+        """Where progressive growing stands: {"stage", "alpha", "side"} ({} when it is off)."""
+        return architecture.growth(self.config, self.step_count, self.data.train.shape[-1])
+
+    def _grown(self) -> dict[str, float]:
+        """The stage and fade-in alpha both networks are called with."""
+        return {k: v for k, v in self.growth().items() if k != "side"}
 
     def _fixed_views(self) -> None:
         c = self.config
@@ -98,22 +108,31 @@ class ImageGanTrainer(GanTrainer):
         on = self.config.precision == "bf16"
         return torch.autocast(self.device.type, dtype=torch.bfloat16, enabled=on)
 
-    def _generate(self, z: torch.Tensor, labels: torch.Tensor | None = None) -> torch.Tensor:
+    def _generate(self, z: torch.Tensor, labels: torch.Tensor | None = None, G: nn.Module | None = None,
+                  rng: torch.Generator | None = None, psi: float = 1.0) -> torch.Tensor:
+        """G(z) (`G`: the training generator unless given) at the current growing stage; dropout masks and noise
+        inputs come from `rng` (the tricks stream in training)."""
+        G = self.G if G is None else G
+        rng = self.streams["tricks"] if rng is None else rng
+        grown = self._grown()
         with self._autocast():
             if self.uses_vbn:
-                with VirtualBatchNorm.reference_pass(self.G):
-                    self.G(self.ref_z, self.ref_labels)
-            return self.G(z, labels).float()
+                with VirtualBatchNorm.reference_pass(G):  # the fixed reference batch, with fixed random layers
+                    G(self.ref_z, self.ref_labels, rng=torch.Generator().manual_seed(0), **grown)
+            return G(z, labels, rng=rng, psi=psi, **grown).float()
 
     def _discriminate(self, x: torch.Tensor, labels: torch.Tensor | None = None):
         with self._autocast():
             if self.d_uses_vbn:
                 with VirtualBatchNorm.reference_pass(self.D):
                     self.D.body(self.ref_x)  # the normalised layers are all in the convolutional body
-            logits, features = self.D(x, labels if self.num_classes else None)
+            logits, features = self.D(x, labels if self.num_classes else None, **self._grown())
         return logits.float(), features.float()
 
     def _d_input(self, x: torch.Tensor) -> torch.Tensor:
+        grown = self.growth()
+        if grown and x.shape[-1] > grown["side"]:  # real images, shown at the growing side and faded alike
+            x = shrink(x, int(grown["side"]), grown["alpha"])
         x = self._noisy(x)
         if self.ada is not None and self.ada.p > 0:
             x = augment(x, self.ada.p, self.streams["tricks"])
@@ -126,6 +145,11 @@ class ImageGanTrainer(GanTrainer):
         if self.ada is not None:
             self.ada.observe(real_logits)
 
+    def _update(self, losses: dict[str, torch.Tensor], opt: torch.optim.Optimizer, avg, module: nn.Module) -> None:
+        super()._update(losses, opt, avg, module)
+        if module is self.G and self.G_ema is not None:
+            ema_update(self.G_ema, self.G, ema_beta(self.config.g_ema, self.step_count))
+
     def _fakes_for_d(self, fake: torch.Tensor, labels: torch.Tensor | None):
         if self.replay is None:
             return fake, labels
@@ -133,39 +157,66 @@ class ImageGanTrainer(GanTrainer):
         return self.replay.mix(fake, self.streams["tricks"], labels)
 
     # ------------------------------------------------------------------ looking at it
-    @torch.no_grad()
-    def generate(self, z: torch.Tensor, labels: torch.Tensor | None = None) -> torch.Tensor:
-        """G(z) in evaluation mode (batch norm with its running statistics); G's training mode is restored after."""
-        was_training = self.G.training
-        self.G.eval()
-        try:
-            return self._generate(z, labels)
-        finally:
-            self.G.train(was_training)
+    @property
+    def sampler(self) -> nn.Module:
+        """The generator samples and metrics come from: its EMA when g_ema is on, else G itself."""
+        return self.G_ema if self.G_ema is not None else self.G
 
-    def _eval_images(self) -> torch.Tensor:
-        chunks = []
-        for start in range(0, len(self.eval_z), 500):
-            labels = self.eval_labels[start:start + 500] if self.eval_labels is not None else None
-            chunks.append(self.generate(self.eval_z[start:start + 500], labels))
+    @torch.no_grad()
+    def generate(self, z: torch.Tensor, labels: torch.Tensor | None = None, *, psi: float | None = None,
+                 rng: torch.Generator | None = None, full_size: bool = True) -> torch.Tensor:
+        """Samples of z: the `sampler` in evaluation mode (batch norm with its running statistics; its training
+        mode is restored after), truncated by `psi` (the config's `truncation` unless given), random layers drawn
+        from `rng` (a fixed seed unless given); while growing, doubled by nearest neighbours to the full size
+        unless `full_size` is False."""
+        G = self.sampler
+        was_training = G.training
+        G.eval()
+        try:
+            rng = torch.Generator().manual_seed(0) if rng is None else rng
+            x = self._generate(z, labels, G, rng, self.config.truncation if psi is None else psi)
+        finally:
+            G.train(was_training)
+        side = self.data.train.shape[-1]
+        if full_size and x.shape[-1] != side:
+            x = F.interpolate(x, scale_factor=side // x.shape[-1], mode="nearest")
+        return x
+
+    def _eval_images(self, psi: float = 1.0, n: int | None = None) -> torch.Tensor:
+        """The first n (all) of the fixed evaluation z, drawn with truncation psi."""
+        chunks, rng, n = [], torch.Generator().manual_seed(1), n or len(self.eval_z)
+        for start in range(0, n, 500):
+            stop = min(start + 500, n)
+            labels = self.eval_labels[start:stop] if self.eval_labels is not None else None
+            chunks.append(self.generate(self.eval_z[start:stop], labels, psi=psi, rng=rng))
         return torch.cat(chunks)
 
+    def real_high_frequency(self) -> float:
+        """The high-frequency energy of the held-out images (engine/metrics/spectrum.py), measured once."""
+        if self._real_hf is None:
+            self._real_hf = high_frequency_energy(self.data.heldout)
+        return self._real_hf
+
     def evaluate(self) -> dict[str, Any]:
-        m = self.judge_metrics(self._eval_images())
+        images = self._eval_images()
+        m = self.judge_metrics(images)
         if not m:
             return {}
+        m["high_frequency_energy"] = high_frequency_energy(images)
+        m["high_frequency_gap"] = high_frequency_gap(m["high_frequency_energy"], self.real_high_frequency())
         if self.ada is not None:
             m["ada_p"] = self.ada.p
         return m
 
     def preview(self) -> dict[str, Any]:
-        images = self.generate(self.view_z, self.view_labels)
+        images = self.generate(self.view_z, self.view_labels, full_size=False)  # growing: the grid grows
         nrow = self.num_classes if self.num_classes else 8
         return {
             "step": self.step_count,
             "grid": grid_uint8(images, nrow=nrow),
             **self._d_outputs(),
             "ada_p": self.ada.p if self.ada is not None else None,
+            "growth": self.growth() or None,
         }
 
     def _d_outputs(self) -> dict[str, np.ndarray]:
@@ -182,7 +233,7 @@ class ImageGanTrainer(GanTrainer):
         if self.num_classes and labels is None:
             labels = torch.arange(n) % self.num_classes
         labels = labels.to(self.device) if labels is not None else None
-        return {"images": to_uint8(self.generate(z, labels))}
+        return {"images": to_uint8(self.generate(z, labels, rng=g))}
 
     def latent_walk(self, seed_a: int, seed_b: int, steps: int, mode: str = "spherical", scale: float = 1.0,
                     label: int = 0) -> np.ndarray:
@@ -203,6 +254,8 @@ class ImageGanTrainer(GanTrainer):
     # ------------------------------------------------------------------ persistence
     def state_dict(self) -> dict[str, Any]:
         state = super().state_dict()
+        if self.G_ema is not None:
+            state["models"]["G_ema"] = self.G_ema.state_dict()
         if self.replay is not None:
             state["replay"] = self.replay.state_dict()
         if self.ada is not None:
@@ -211,6 +264,8 @@ class ImageGanTrainer(GanTrainer):
 
     def load_state_dict(self, state: dict[str, Any]) -> None:
         super().load_state_dict(state)
+        if self.G_ema is not None:
+            self.G_ema.load_state_dict(state["models"]["G_ema"])
         if self.replay is not None and "replay" in state:
             self.replay.load_state_dict(state["replay"])
         if self.ada is not None and "ada" in state:

@@ -74,6 +74,8 @@ class GanTrainer(Trainer):
     def _optimizer(self, module: nn.Module, lr: float) -> torch.optim.Optimizer:
         if self.config.optimizer == "adam":
             return torch.optim.Adam(module.parameters(), lr=lr, betas=(0.5, 0.999))
+        if self.config.optimizer == "rmsprop":  # the Wasserstein GAN's (Arjovsky et al. 2017, Alg. 1)
+            return torch.optim.RMSprop(module.parameters(), lr=lr)
         return torch.optim.SGD(module.parameters(), lr=lr)
 
     def _draw_z(self, n: int, generator: torch.Generator) -> torch.Tensor:
@@ -167,6 +169,8 @@ class GanTrainer(Trainer):
             name = "grad_norm_d" if module is self.D else "grad_norm_g"
             losses[name] = torch.linalg.vector_norm(torch.stack(torch._foreach_norm(grads)))
         opt.step()
+        if module is self.D and self.config.weight_clip > 0:  # the WGAN critic's constraint, after each update
+            tricks.clip_weights(self.D, self.config.weight_clip)
         avg.update(module)
 
     def _fakes_for_d(self, fake: torch.Tensor, labels: torch.Tensor | None):
