@@ -10,12 +10,18 @@ from typing import Any
 
 from engine.config import ConfigError, apply_overrides
 from engine.data import is_2d_dataset, load_dataset
-from engine.families import classifier, gan, pixelcnn, ssgan, vae
+from engine.families import classifier, flow, gan, pixelcnn, ssgan, vae
 from engine.family import Comparison, Family
 from engine.trainer import Trainer, on_points
 
-FAMILIES: dict[str, Family] = {f.name: f for f in (gan.FAMILY, vae.FAMILY, pixelcnn.FAMILY, ssgan.FAMILY,
-                                                    classifier.FAMILY)}
+FAMILIES: dict[str, Family] = {f.name: f for f in (
+    gan.FAMILY,
+    vae.FAMILY,
+    pixelcnn.FAMILY,
+    ssgan.FAMILY,
+    classifier.FAMILY,
+    flow.FAMILY,
+)}
 
 
 def family(name: str) -> Family:
