@@ -35,7 +35,7 @@ from engine.trainer import Diverged, Trainer
 log = logging.getLogger(__name__)
 
 TrainerFactory = Callable[[], Trainer]
-STATUSES = ("idle", "queued", "running", "paused", "finished", "stopped", "diverged", "failed")
+STATUSES = ("idle", "queued", "running", "paused", "finished", "stopped", "diverged", "failed", "closed")
 _ids = itertools.count(1)
 
 
@@ -156,8 +156,11 @@ class Run:
         self._elapsed = 0.0
         self._resumed_at: float | None = None
         self._version = 0
-        self._slots: "RunManager | None" = None
+        self._slots = None  # the RunManager (engine/manager.py) whose slots it trains in, if any
         self._holding_slot = False
+        self.idle_pause: float | None = None  # pause by itself after this many seconds without a snapshot
+        self._last_seen = time.monotonic()  # when a snapshot was last taken
+        self._pause_message = ""
         self.saved_to: str | None = None  # this run's own last save (a later save may replace it)
         self.loaded_from: str | None = None  # the folder this run was loaded from (never written by this run)
         self._preview_wanted = False  # set by snapshot(), cleared when the training thread makes a preview
@@ -182,9 +185,11 @@ class Run:
         """Start (or resume) continuous training."""
         self._join_stopping()
         with self._cond:
-            if self._status in ("finished", "diverged", "failed"):
+            if self._status in ("finished", "diverged", "failed", "closed"):
                 return self
             self._want_pause = False
+            self._pause_message = ""
+            self._last_seen = time.monotonic()
             self._want_stop = False
             self._ensure_thread()
             self._cond.notify_all()
@@ -193,13 +198,16 @@ class Run:
 
     resume = start
 
-    def pause(self) -> None:
+    def pause(self, wait: bool = True, message: str = "") -> None:
         """Pause between steps. Returns once the thread has paused (or after `ACK_SECONDS` of a long step), so a page
-        that reruns right after the click already shows the run as paused."""
+        that reruns right after the click already shows the run as paused; `wait=False` returns at once.
+        `message` says why (the status line shows it)."""
         with self._cond:
             self._want_pause = True
+            self._pause_message = message
             self._cond.notify_all()
-        self._await(lambda: self._status not in ("running", "queued"))
+        if wait:
+            self._await(lambda: self._status not in ("running", "queued"))
 
     ACK_SECONDS = 2.0
 
@@ -218,7 +226,7 @@ class Run:
             raise ValueError(f"step part must be one of {', '.join(parts)}")
         self._join_stopping()
         with self._cond:
-            if self._status in ("finished", "diverged", "failed"):
+            if self._status in ("finished", "diverged", "failed", "closed"):
                 return
             self._want_pause = True
             self._want_stop = False
@@ -241,6 +249,20 @@ class Run:
             thread = self._thread
         if wait and thread is not None and thread is not threading.current_thread():
             thread.join()
+
+    def close(self, message: str = "closed") -> None:
+        """End the run for good: the thread stops and the models and data are dropped, so their memory is freed
+        even while something still holds this object. A closed run shows its last snapshot and cannot restart."""
+        self.stop()
+        with self._step_lock, self._cond:
+            for m in self._members:
+                m.trainer, m.factory, m.last_good = _Closed(m.trainer), None, None
+            self._status, self._message = "closed", message
+            self._bump()
+
+    @property
+    def closed(self) -> bool:
+        return self._status == "closed"
 
     def reset(self) -> None:
         """Stop, rebuild every trainer from its factory (same seed), clear the history."""
@@ -315,9 +337,16 @@ class Run:
 
     # ------------------------------------------------------------------ reading (any thread)
     def snapshot(self) -> Snapshot:
-        """An immutable picture of the run; cheap (no tensors touched), safe to call at any rate."""
+        """An immutable picture of the run; cheap (no tensors touched), safe to call at any rate. Taking one says
+        someone is watching: previews are made, and the run does not pause as unwatched."""
         with self._cond:
             self._preview_wanted = True
+            self._last_seen = time.monotonic()
+        return self.peek()
+
+    def peek(self) -> Snapshot:
+        """A snapshot that does not count as watching (the instructor's view, the manager)."""
+        with self._cond:
             elapsed = self._elapsed + (time.monotonic() - self._resumed_at if self._resumed_at else 0.0)
             members = tuple(MemberSnapshot(m.name, m.trainer.step_count, tuple(m.records), m.preview,
                                            m.preview_step, m.trainer.config) for m in self._members)
@@ -358,8 +387,8 @@ class Run:
                     if not self._want_pause:
                         break
                     if self._status != "paused":
-                        self._set_status("paused")  # before the slot goes: never more than `cap` say running
-                        self._release_slot()
+                        self._set_status("paused", self._pause_message)  # before the slot goes: never more
+                        self._release_slot()  # than `cap` runs say running
                     self._cond.wait()
             if self._slots is not None and not self._holding_slot:
                 if self._status != "queued":
@@ -411,6 +440,10 @@ class Run:
                 if done:
                     self._end("finished", f"reached {self.max_steps} steps")
                     return
+                if self.idle_pause and time.monotonic() - self._last_seen > self.idle_pause:
+                    self.pause(wait=False, message=f"paused by itself: nobody looked at it for "
+                                                   f"{self.idle_pause:.0f} s (its training slot is free for others); "
+                                                   "press Play to go on")
                 if self._steps_per_second > 0:
                     delay = 1.0 / self._steps_per_second - (time.monotonic() - started)
                     if delay > 0:
@@ -569,6 +602,17 @@ def _stop_at_exit() -> None:
         run.join(max(0.0, deadline - time.monotonic()))
 
 
+class _Closed:
+    """What is left of a closed run's trainer: what a page reads to draw the last snapshot, and nothing more."""
+
+    def __init__(self, trainer: Trainer):
+        self.family, self.parts, self.step_count = trainer.family, trainer.parts, trainer.step_count
+        self.config = trainer.config
+
+    def __getattr__(self, name: str):
+        raise RuntimeError("this run is closed: its models were freed")
+
+
 def load_run(folder: str | Path, **run_kwargs) -> Run:
     """A paused `Run` rebuilt from `runs/<id>/` (a single run or a group), ready to resume."""
     folder = Path(folder)
@@ -611,92 +655,3 @@ def torch_threads() -> int:
     return threads
 
 
-class RunManager:
-    """Process-wide: at most `cap` runs train at once; the rest wait in a first-come queue, none is dropped.
-
-    Runs are registered under an owner object (a browser session's token); when the owner is garbage-collected
-    (the session ended) its runs are stopped and forgotten. Saved runs stay on disk and can be loaded again.
-    """
-
-    def __init__(self, cap: int = 2):
-        self.cap = cap
-        self._lock = threading.Condition()
-        self._running: set[int] = set()
-        self._queue: deque[int] = deque()
-        self._runs: dict[str, tuple[Run, int]] = {}
-        self._owners: dict[int, weakref.finalize] = {}
-
-    def submit(self, run: Run, owner: object | None = None) -> Run:
-        """Register `run` (it takes a slot only while it actually trains)."""
-        run._slots = self
-        with self._lock:
-            owner_id = id(owner) if owner is not None else 0
-            self._runs[run.run_id] = (run, owner_id)
-            if owner is not None and owner_id not in self._owners:
-                self._owners[owner_id] = weakref.finalize(owner, self.release_owner, owner_id)
-        return run
-
-    def runs(self, owner: object | None = None) -> list[Run]:
-        with self._lock:
-            return [r for r, o in self._runs.values() if owner is None or o == id(owner)]
-
-    def counts(self) -> dict[str, int]:
-        with self._lock:
-            return {"training": len(self._running), "waiting": len(self._queue), "registered": len(self._runs)}
-
-    def queue_position(self, run: Run) -> int | None:
-        with self._lock:
-            try:
-                return list(self._queue).index(id(run)) + 1
-            except ValueError:
-                return None
-
-    def forget(self, run: Run) -> None:
-        run.stop()
-        with self._lock:
-            self._runs.pop(run.run_id, None)
-
-    def release_owner(self, owner_id: int) -> None:
-        """Stop and forget every run of an owner (its session ended)."""
-        with self._lock:
-            runs = [r for r, o in self._runs.values() if o == owner_id]
-            self._owners.pop(owner_id, None)
-        for run in runs:
-            run.stop(wait=False)
-            with self._lock:
-                self._runs.pop(run.run_id, None)
-
-    # called by Run's thread
-    def _acquire(self, run: Run) -> bool:
-        key = id(run)
-        with self._lock:
-            self._queue.append(key)
-            while True:
-                if run._want_stop or run._want_pause:  # stopped, paused or stepping once while queued
-                    self._queue.remove(key)
-                    self._lock.notify_all()
-                    return False
-                if len(self._running) < self.cap and self._queue[0] == key:
-                    self._queue.popleft()
-                    self._running.add(key)
-                    self._lock.notify_all()
-                    return True
-                self._lock.wait(0.1)
-
-    def _release(self, run: Run) -> None:
-        with self._lock:
-            self._running.discard(id(run))
-            self._lock.notify_all()
-
-
-_manager: RunManager | None = None
-_manager_lock = threading.Lock()
-
-
-def manager(cap: int | None = None) -> RunManager:
-    """The process-wide manager (created on first use; `GENLAB_MAX_RUNS` sets the cap, default 2)."""
-    global _manager
-    with _manager_lock:
-        if _manager is None:
-            _manager = RunManager(cap or int(os.environ.get("GENLAB_MAX_RUNS", "2")))
-        return _manager

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import threading
+import time
 from pathlib import Path
 from typing import Callable
 
 import streamlit as st
 
 from app.ui import controls
-from engine.runs import Run, Snapshot, manager
+from engine.manager import manager
+from engine.runs import Run, Snapshot
 
 SPEEDS = [1, 2, 5, 10, 30, 100, 0]  # group steps per second; 0 = full speed
 STEP_LABELS = {"d": "Step D", "g": "Step G", "both": "Step"}
@@ -130,26 +133,54 @@ def status_line(snap: Snapshot) -> None:
     if rate:
         text += f" · {rate:,.0f} steps/s"
     if snap.status == "queued":
-        text += " · waiting for a free training slot (the server trains a few runs at a time)"
+        position, wait = manager().place(snap.run_id)
+        text += (f" · waiting for a training slot: number {position} in the queue" if position else
+                 " · waiting for a free training slot") + (f", about {wait:.0f} s" if wait is not None else "")
+        text += f" (the server trains {manager().cap} runs at a time)"
     if snap.message and snap.status in ("diverged", "failed"):
         st.error(f"{text}  \n{snap.message}")
     elif snap.message and snap.status == "finished":
         st.success(f"{text} · {snap.message}")
+    elif snap.message and snap.status in ("paused", "closed"):
+        st.info(f"{text}  \n{snap.message}", icon=":material/info:")
     else:
         st.markdown(text)
 
 
-def live(run: Run, render: Callable[[Snapshot], None], every: float = 0.5) -> None:
-    """Draw `render(snapshot)` now and, while the run trains, again every `every` seconds (a fragment, so the rest
-    of the page is not rerun). When training stops the whole page reruns once to refresh the controls."""
-    active = run.snapshot().active
+_watchers: dict[str, float] = {}  # page run id -> when its live area last redrew (every session of the server)
+_watchers_lock = threading.Lock()
+WATCHERS_PER_HALF_SECOND = 4  # live areas redrawn twice a second before the interval stretches
+SLOWEST = 2.0  # a live page redraws at least this often (seconds), whatever the load
+QUEUED_EVERY = 2.0  # a queued run changes little: its page redraws every 2 s
 
-    @st.fragment(run_every=every if active else None)
+
+def refresh_interval(every: float = 0.5) -> float:
+    """`every`, stretched when many pages are live at once (they share one process and its interpreter lock): the
+    pages slow down together rather than freeze, and never below one redraw per SLOWEST seconds."""
+    now = time.monotonic()
+    with _watchers_lock:
+        for key in [k for k, t in _watchers.items() if now - t > 2 * SLOWEST]:
+            del _watchers[key]
+        live_now = len(_watchers)
+    return min(SLOWEST, max(every, every * live_now / WATCHERS_PER_HALF_SECOND))
+
+
+def live(run: Run, render: Callable[[Snapshot], None], every: float = 0.5) -> None:
+    """Draw `render(snapshot)` now and, while the run trains, again every `refresh_interval(every)` seconds (a
+    fragment, so the rest of the page is not rerun; a queued run every QUEUED_EVERY s). When training stops the
+    whole page reruns once to refresh the controls."""
+    snap = run.snapshot()
+    active, queued = snap.active, snap.status == "queued"
+    interval = QUEUED_EVERY if queued else refresh_interval(every)
+
+    @st.fragment(run_every=interval if active else None)
     def _area():
         snap = run.snapshot()
+        with _watchers_lock:
+            _watchers[run.run_id] = time.monotonic()
         render(snap)
-        if active and not snap.active:
-            st.rerun()
+        if active and not snap.active or queued and snap.status != "queued":
+            st.rerun()  # stopped, or out of the queue: the controls and the pace change
 
     _area()
 

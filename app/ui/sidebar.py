@@ -5,7 +5,7 @@ import os
 import streamlit as st
 import torch
 
-from engine.runs import manager
+from engine.manager import manager
 
 
 @st.cache_resource

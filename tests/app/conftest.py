@@ -7,7 +7,7 @@ import pytest
 @pytest.fixture(autouse=True)
 def _stop_runs_after_each_test():
     yield
-    from engine.runs import manager
+    from engine.manager import manager
 
     for run in manager().runs():
         manager().forget(run)

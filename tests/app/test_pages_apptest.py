@@ -259,7 +259,7 @@ def test_vae_panels_open_and_draw(vae, panel):
         assert "Latent walk (GIF)" in [b.label for b in vae.get("download_button")]
         vae.radio(key="vae_ib_source").set_value("draw").run()
         assert not vae.exception, vae.exception
-        assert any("paint" in c.value for c in vae.caption), "an empty pad says what to do"
+        assert any("Draw a digit" in c.value for c in vae.caption), "an empty canvas says what to do"
     if panel == "traversal":
         vae.slider(key="vae_z0_0").set_value(2.0).run()
     if panel == "lesson":

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import gc
 import io
 import json
 import os
@@ -16,7 +15,7 @@ from PIL import Image
 
 from engine import files, persistence
 from engine.config import param
-from engine.runs import Run, RunGroup, RunManager, load_run
+from engine.runs import Run, RunGroup, load_run
 from engine.family import Family
 from engine.registry import FAMILIES
 from engine.trainer import Trainer, check_finite
@@ -252,69 +251,6 @@ def test_group_steps_round_robin_with_the_same_data():
     assert CALLS == ["a", "b"] * 25
     a, b = group.trainers
     assert a.seen == b.seen  # the same seed gives the same data order, whatever the other settings
-
-
-# ------------------------------------------------------------------ the manager
-def test_twenty_runs_under_a_cap_of_two_none_lost():
-    manager = RunManager(cap=2)
-    runs = [manager.submit(Run(lambda: toy(sleep=0.002), max_steps=15)) for _ in range(20)]
-    for run in runs:
-        run.start()
-    most = 0
-    deadline = time.monotonic() + 60
-    while not all(r.status == "finished" for r in runs):
-        statuses = [r.status for r in runs]
-        most = max(most, statuses.count("running"))
-        assert manager.counts()["training"] <= 2
-        assert time.monotonic() < deadline, statuses
-        time.sleep(0.002)
-    assert most == 2
-    assert all(r.snapshot().step == 15 for r in runs)
-    assert manager.counts() == {"training": 0, "waiting": 0, "registered": 20}
-
-
-def test_queued_runs_say_so_and_start_when_a_slot_frees():
-    manager = RunManager(cap=1)
-    first = manager.submit(Run(lambda: toy(sleep=0.002))).start()
-    first.wait_until(lambda s: s.status == "running")
-    second = manager.submit(Run(lambda: toy(sleep=0.002))).start()
-    snap = second.wait_until(lambda s: s.status == "queued")
-    assert "slot" in snap.message and manager.queue_position(second) == 1
-    first.pause()  # a paused run gives its slot back
-    second.wait_until(lambda s: s.status == "running")
-    first.resume()
-    first.wait_until(lambda s: s.status == "queued")
-    second.stop()
-    first.wait_until(lambda s: s.status == "running")
-    first.stop()
-
-
-def test_stopping_a_queued_run_removes_it_from_the_queue():
-    manager = RunManager(cap=1)
-    busy = manager.submit(Run(lambda: toy(sleep=0.002))).start()
-    busy.wait_until(lambda s: s.status == "running")
-    waiting = manager.submit(Run(lambda: toy())).start()
-    waiting.wait_until(lambda s: s.status == "queued")
-    waiting.stop()
-    assert waiting.status == "stopped" and manager.counts()["waiting"] == 0
-    busy.stop()
-
-
-def test_a_sessions_runs_are_released_when_it_ends():
-    class Token:
-        pass
-
-    manager = RunManager(cap=2)
-    owner, other = Token(), Token()
-    mine = manager.submit(Run(lambda: toy(sleep=0.002)), owner).start()
-    theirs = manager.submit(Run(lambda: toy(sleep=0.002)), other).start()
-    mine.wait_until(lambda s: s.status == "running")
-    assert manager.runs(owner) == [mine]
-    del owner
-    gc.collect()
-    mine.wait_until(lambda s: s.status == "stopped")
-    assert manager.runs() == [theirs] and theirs.status == "running"
-    theirs.stop()
 
 
 # ------------------------------------------------------------------ persistence
