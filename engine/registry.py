@@ -10,17 +10,20 @@ from typing import Any
 
 from engine.config import ConfigError, apply_overrides
 from engine.data import is_2d_dataset, load_dataset
-from engine.families import classifier, flow, gan, pixelcnn, ssgan, vae
+from engine.families import classifier, diffusion, ebm, flow, gan, kde, pixelcnn, ssgan, vae
 from engine.family import Comparison, Family
 from engine.trainer import Trainer, on_points
 
-FAMILIES: dict[str, Family] = {f.name: f for f in (
+FAMILIES: dict[str, Family] = {f.name: f for f in (  # this order: the navigation's, the presets'
     gan.FAMILY,
     vae.FAMILY,
     pixelcnn.FAMILY,
+    flow.FAMILY,
+    kde.FAMILY,
+    ebm.FAMILY,
+    diffusion.FAMILY,
     ssgan.FAMILY,
     classifier.FAMILY,
-    flow.FAMILY,
 )}
 
 
