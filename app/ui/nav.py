@@ -15,10 +15,14 @@ COMPARE = Page("compare.py", "Compare tricks", ":material/compare:", "compare", 
                "The paper's ablation, mode collapse, label smoothing, the loss zoo, D steps, the VAE's β, plain vs "
                "gated PixelCNN, label counts for the semi-supervised GAN, classifier tricks: side by side, "
                "synchronised by step, judged over seeds.")
+INSTRUCTOR = Page("instructor.py", "Instructor", ":material/admin_panel_settings:", "instructor", "Room",
+                  "Every run on the server: pause or stop any, set how many train at once (password).",
+                  "For the person running the workshop: the room's runs live, the training slots and the server's "
+                  "load.")
 
 
 def all_pages() -> list[Page]:
-    return [HOME, *(p for record in FAMILIES.values() for p in record.pages), COMPARE]
+    return [HOME, *(p for record in FAMILIES.values() for p in record.pages), COMPARE, INSTRUCTOR]
 
 
 def page(file: str) -> st.Page:

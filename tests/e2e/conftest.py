@@ -46,35 +46,45 @@ def chromium_path() -> str:
     return path
 
 
+class Server:
+    """A `streamlit run app/main.py` on a free localhost port (its pid, url and log), stopped by `stop()`."""
+
+    def __init__(self, folder: Path, **env: str):
+        self.port = _free_port()
+        environment = dict(os.environ, GENLAB_RUNS_DIR=str(folder / "runs"), GENLAB_OFFLINE="1",
+                           STREAMLIT_BROWSER_GATHER_USAGE_STATS="false", **env)
+        self.log = open(folder / "streamlit.log", "w")
+        self.proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", str(ROOT / "app" / "main.py"),
+                                      "--server.port", str(self.port), "--server.address", "127.0.0.1",
+                                      "--server.headless", "true", "--server.fileWatcherType", "none"],
+                                     cwd=ROOT, env=environment, stdout=self.log, stderr=subprocess.STDOUT)
+        self.url = f"http://127.0.0.1:{self.port}"
+        deadline = time.monotonic() + 90
+        while True:
+            try:
+                if urllib.request.urlopen(f"{self.url}/_stcore/health", timeout=2).read() == b"ok":
+                    break
+            except OSError:
+                pass
+            if self.proc.poll() is not None or time.monotonic() > deadline:
+                self.proc.kill()
+                raise RuntimeError(f"streamlit did not start; see {self.log.name}")
+            time.sleep(0.5)
+
+    def stop(self) -> None:
+        self.proc.terminate()
+        try:
+            self.proc.wait(10)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+        self.log.close()
+
+
 @pytest.fixture(scope="session")
 def app_url(chromium_path, tmp_path_factory):
-    port = _free_port()
-    env = dict(os.environ, GENLAB_RUNS_DIR=str(tmp_path_factory.mktemp("runs")), GENLAB_OFFLINE="1",
-               STREAMLIT_BROWSER_GATHER_USAGE_STATS="false")
-    log = open(tmp_path_factory.mktemp("server") / "streamlit.log", "w")
-    proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", str(ROOT / "app" / "main.py"),
-                             "--server.port", str(port), "--server.address", "127.0.0.1",
-                             "--server.headless", "true", "--server.fileWatcherType", "none"],
-                            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 90
-    while True:
-        try:
-            if urllib.request.urlopen(f"{url}/_stcore/health", timeout=2).read() == b"ok":
-                break
-        except OSError:
-            pass
-        if proc.poll() is not None or time.monotonic() > deadline:
-            proc.kill()
-            raise RuntimeError(f"streamlit did not start; see {log.name}")
-        time.sleep(0.5)
-    yield url
-    proc.terminate()
-    try:
-        proc.wait(10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-    log.close()
+    server = Server(tmp_path_factory.mktemp("server"))
+    yield server.url
+    server.stop()
 
 
 @pytest.fixture(scope="session")
