@@ -13,6 +13,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import statistics
 import threading
@@ -24,6 +25,8 @@ from typing import Any
 import torch
 
 from engine.runs import Run, torch_threads
+
+log = logging.getLogger(__name__)
 
 IDLE_SECONDS = 60.0
 GRACE_SECONDS = 120.0
@@ -106,6 +109,7 @@ class RunManager:
     def release_owner(self, owner: str) -> None:
         """The owner went away: pause its runs now (their slots go back) and close them after grace_seconds unless
         it comes back. With grace_seconds 0 they close at once."""
+        log.warning("owner %s went away: pausing its %d run(s)", owner[-6:], len(self.runs(owner)))
         for run in self.runs(owner):
             run.pause(wait=False)
         with self._lock:

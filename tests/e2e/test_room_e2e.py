@@ -1,0 +1,63 @@
+"""A room on one server, in a real browser: a run whose tab is closed stops training and gives back its slot and its
+memory, without waiting for the garbage collector."""
+
+import re
+import time
+
+import pytest
+
+from tests.e2e.conftest import Server
+from tests.e2e.helpers import read_step
+
+pytestmark = pytest.mark.e2e
+
+
+def cpu_seconds(pid: int) -> float:
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / 100.0  # utime + stime, in clock ticks of 1/100 s
+
+
+def rss_mb(pid: int) -> float:
+    with open(f"/proc/{pid}/status") as f:
+        return next(int(line.split()[1]) / 1024 for line in f if line.startswith("VmRSS"))
+
+
+def busy_share(pid: int, seconds: float = 1.0) -> float:
+    start = cpu_seconds(pid)
+    time.sleep(seconds)
+    return (cpu_seconds(pid) - start) / seconds
+
+
+def test_a_closed_tab_stops_its_run_and_frees_its_slot_and_memory(browser, tmp_path):
+    server = Server(tmp_path, GENLAB_SESSION_GRACE="3", GENLAB_IDLE_PAUSE="30")
+    try:
+        before = rss_mb(server.proc.pid)
+        context = browser.new_context(viewport={"width": 1400, "height": 1000})
+        page = context.new_page()
+        page.set_default_timeout(60_000)
+        page.goto(f"{server.url}/gan-2d?g_width=512&d_width=512")  # no judge to train: the run is all the work
+        page.get_by_role("heading", name="2D GAN playground").wait_for()
+        page.get_by_text(re.compile(r"step [\d,]+ ·")).first.wait_for()
+        start = read_step(page)
+        page.get_by_role("button", name=re.compile("Play")).click()
+        page.wait_for_function(f"() => {{ const m = /step ([\\d,]+) ·/.exec(document.body.innerText); "
+                               f"return m && parseInt(m[1].replace(/,/g, '')) > {start} + 5; }}")
+        assert busy_share(server.proc.pid) > 0.25, "the run trains"
+        peak = rss_mb(server.proc.pid)
+        context.close()  # the tab is gone: no unload handler, no pause click
+        closed = time.monotonic()
+        while busy_share(server.proc.pid, 0.5) > 0.1:
+            assert time.monotonic() - closed < 20, "the server kept training for a closed tab"
+        idle_after = time.monotonic() - closed
+        time.sleep(4)  # the grace: then the run is closed and its models dropped
+        other = browser.new_context().new_page()
+        other.goto(f"{server.url}/")
+        other.get_by_text(re.compile(r"training slots: 0 of \d+ in use")).first.wait_for(timeout=30_000)
+        other.context.close()
+        after = rss_mb(server.proc.pid)
+        print(f"idle {idle_after:.1f} s after the tab closed; memory {before:.0f} MB before, {peak:.0f} MB while "
+              f"training, {after:.0f} MB after")
+        assert after <= peak + 20, "closing the run gave the memory back (or at least took no more)"
+    finally:
+        server.stop()
