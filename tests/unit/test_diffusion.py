@@ -298,9 +298,12 @@ def test_previews_do_not_change_training_and_resume_is_exact():
 
 
 def test_drawn_data_travels_in_the_checkpoint():
+    from engine.persistence import member_files
+
     data = toy_from_clicks(np.array([[0.0, 1.0], [1.0, 0.0]]))
     t = build_trainer("diffusion", {**FAST, "dataset": "custom"}, data=data)
-    assert torch.equal(t.state_dict()["custom_data"]["points"], torch.as_tensor(data.centres))
+    state = torch.load(io.BytesIO(member_files(t, [], 0.0)["checkpoint.pt"]), weights_only=True)
+    assert torch.equal(state["custom_data"]["points"], torch.as_tensor(data.centres))
 
 
 def test_sampling_knobs_are_live_and_the_preview_follows_them():

@@ -148,16 +148,12 @@ class DiffusionTrainer(Trainer):
 
     # ------------------------------------------------------------------ persistence
     def state_dict(self) -> dict[str, Any]:
-        state = {
+        return {
             "step": self.step_count,
             "models": {"model": self.model.state_dict(), "average": self.average.state_dict()},
             "optimizers": {"adam": self.opt.state_dict()},
             "rng": self.rng_state(),
         }
-        custom = getattr(self.data, "state", lambda: None)()  # the points of a drawn / uploaded 2D distribution
-        if custom is not None:
-            state["custom_data"] = custom
-        return state
 
     def load_state_dict(self, state: dict[str, Any]) -> None:
         self.step_count = int(state["step"])

@@ -157,9 +157,6 @@ class EbmTrainer(Trainer):
                  "optimizers": {"adam": self.opt.state_dict()}, "rng": self.rng_state()}
         if self.buffer.chains is not None:
             state["buffer"] = self.buffer.chains.cpu()
-        custom = getattr(self.data, "state", lambda: None)()  # a drawn / uploaded 2D distribution
-        if custom is not None:
-            state["custom_data"] = custom
         return state
 
     def load_state_dict(self, state: dict[str, Any]) -> None:

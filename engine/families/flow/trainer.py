@@ -127,16 +127,12 @@ class FlowTrainer(Trainer):
 
     # ------------------------------------------------------------------ persistence
     def state_dict(self) -> dict[str, Any]:
-        state = {
+        return {
             "step": self.step_count,
             "models": {"flow": self.flow.state_dict()},
             "optimizers": {"adam": self.opt.state_dict()},
             "rng": self.rng_state(),
         }
-        custom = getattr(self.data, "state", lambda: None)()  # the points of a drawn / uploaded 2D distribution
-        if custom is not None:
-            state["custom_data"] = custom
-        return state
 
     def load_state_dict(self, state: dict[str, Any]) -> None:
         self.flow.load_state_dict(state["models"]["flow"])

@@ -238,9 +238,6 @@ class GanTrainer(Trainer):
             state["last_real"] = self.last_real.cpu()
         if self.last_real_labels is not None:
             state["last_real_labels"] = self.last_real_labels.cpu()
-        custom = getattr(self.data, "state", lambda: None)()  # the points of a drawn / uploaded 2D distribution
-        if custom is not None:
-            state["custom_data"] = custom
         return state
 
     def load_state_dict(self, state: dict[str, Any]) -> None:

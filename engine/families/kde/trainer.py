@@ -139,12 +139,8 @@ class KdeTrainer(Trainer):
 
     # ------------------------------------------------------------------ persistence
     def state_dict(self) -> dict[str, Any]:
-        state = {"step": self.step_count, "models": {"kde": {"count": torch.tensor(self.count)}}, "optimizers": {},
-                 "rng": self.rng_state()}
-        custom = getattr(self.data, "state", lambda: None)()  # a drawn / uploaded 2D distribution
-        if custom is not None:
-            state["custom_data"] = custom
-        return state
+        return {"step": self.step_count, "models": {"kde": {"count": torch.tensor(self.count)}}, "optimizers": {},
+                "rng": self.rng_state()}
 
     def load_state_dict(self, state: dict[str, Any]) -> None:
         self.step_count = int(state["step"])
