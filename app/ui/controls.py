@@ -70,22 +70,23 @@ def widgets(config_cls, names: list[str], *, defaults: dict[str, Any] | None = N
             for name in names}
 
 
-def warn_bad_url_params(config_cls, extra_keys: tuple[str, ...] = ()) -> None:
+def warn_bad_url_params(config_cls, extra_keys: tuple[str, ...] = (), key_prefix: str = "") -> None:
     """Streamlit silently drops URL values a widget cannot take; say which were dropped and why, and make a value
-    that is valid but off a slider's ladder available to it."""
+    that is valid but off a slider's ladder available to it. `key_prefix`: the widgets' (see `widget`)."""
     table = specs(config_cls)
     for key in list(st.query_params.keys()):
         if key in extra_keys:
             continue
-        if key not in table:
+        name = key[len(key_prefix):] if key.startswith(key_prefix) else ""
+        if name not in table:
             st.warning(f"Ignored URL parameter `{key}`: this page has no such setting.")
             continue
         try:
-            value = parse_value(table[key], st.query_params[key])
+            value = parse_value(dataclasses.replace(table[name], name=key), st.query_params[key])  # names the URL key
         except ConfigError as err:
             st.warning(f"Ignored URL parameter: {err}.")
             continue
-        if table[key].type is float and table[key].log and f"_url_seen_{key}" not in st.session_state:
+        if table[name].type is float and table[name].log and f"_url_seen_{key}" not in st.session_state:
             st.session_state[f"_url_seen_{key}"] = True
             st.session_state.setdefault(key, value)
 
