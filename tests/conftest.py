@@ -11,10 +11,23 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 os.environ.setdefault("GENLAB_OFFLINE", "1")  # tests never download
-if "GENLAB_CACHE_DIR" not in os.environ:  # judges trained by tests stay out of the user's cache
-    import tempfile
+if "GENLAB_CACHE_DIR" not in os.environ:  # judges trained by tests stay out of the user's cache; the workers of one
+    import tempfile  # test run (pytest-xdist) share theirs, so each judge trains once
 
-    os.environ["GENLAB_CACHE_DIR"] = tempfile.mkdtemp(prefix="genlab-test-cache-")
+    run = os.environ.get("PYTEST_XDIST_TESTRUNUID")
+    folder = Path(tempfile.gettempdir()) / f"genlab-test-cache-{run}" if run else None
+    os.environ["GENLAB_CACHE_DIR"] = str(folder) if folder else tempfile.mkdtemp(prefix="genlab-test-cache-")
+
+import torch  # noqa: E402
+
+torch.set_num_threads(1)  # as a run's thread does (engine/runs.py): two workers share two cores without fighting
+
+
+def pytest_collection_modifyitems(items):
+    """Browser tests run one after another in one worker (they share a server), beside the other tests."""
+    for item in items:
+        if item.get_closest_marker("e2e") is not None:
+            item.add_marker(pytest.mark.xdist_group("browser"))
 
 
 @pytest.fixture(autouse=True)

@@ -94,11 +94,34 @@ def test_variants_of_a_trick_see_the_same_batches_and_noise():
     assert group.trainers[1].config.label_smoothing == 0.9 and group.trainers[2].config.fake_label == 0.1
 
 
-FAST = {"paper_ablation": {"g_width": 4, "d_width": 4}, "vae_beta": {"width": 4}, "pixelcnn_gated": {"width": 6}}
+FAST = {"paper_ablation": {"g_width": 4, "d_width": 4}, "vae_beta": {"width": 4}, "pixelcnn_gated": {"width": 6},
+        "diffusion_steps": {"width": 8}, "diffusion_schedules": {"width": 8}, "diffusion_samplers": {"width": 16},
+        "ebm_energy_l2": {"width": 16}, "ebm_buffer": {"width": 16}}
+SMALL_EVALUATIONS = [  # (module, constant, value): what each family evaluates on, cut down for plumbing tests
+    ("engine.families.diffusion.trainer", "EVAL_POINTS", 200), ("engine.families.diffusion.trainer",
+                                                                 "HELDOUT_POINTS", 200),
+    ("engine.families.diffusion.images", "EVAL_IMAGES", 100), ("engine.families.diffusion.images", "JUDGED", 50),
+    ("engine.families.ebm.trainer", "EVAL_SAMPLES", 200), ("engine.families.ebm.images", "JUDGED", 50),
+    ("engine.families.flow.trainer", "EVAL_POINTS", 200), ("engine.families.flow.images", "EVAL_IMAGES", 100),
+    ("engine.families.flow.images", "JUDGED", 50), ("engine.families.kde.trainer", "HELDOUT", 200),
+    ("engine.families.kde.trainer", "EVAL_SAMPLES", 200), ("engine.families.kde.images", "JUDGED", 50),
+    ("engine.families.gan.images", "EVAL_IMAGES", 100), ("engine.families.vae.trainer", "EVAL_IMAGES", 100),
+    ("engine.families.vae.trainer", "IW_IMAGES", 20), ("engine.families.vae.trainer", "JUDGED", 50),
+    ("engine.families.pixelcnn.trainer", "EVAL_IMAGES", 100), ("engine.families.pixelcnn.trainer", "JUDGED", 50),
+    ("engine.compare", "SAMPLES_TIMED", 8),
+]
+
+
+@pytest.fixture
+def small_evaluations(monkeypatch):
+    import importlib
+
+    for module, name, value in SMALL_EVALUATIONS:
+        monkeypatch.setattr(importlib.import_module(module), name, value)
 
 
 @pytest.mark.parametrize("name", list(COMPARISONS))
-def test_every_preset_builds_and_trains_a_few_steps(name):
+def test_every_preset_builds_and_trains_a_few_steps(name, small_evaluations):
     base = COMPARISONS[name]
     small = type(base)(base.title, base.family, base.explanation, {**base.base, **FAST.get(name, {})},
                        base.variants, base.metrics, base.steps)
