@@ -53,7 +53,7 @@ class Server:
         self.port = _free_port()
         environment = dict(os.environ, GENLAB_RUNS_DIR=str(folder / "runs"), GENLAB_OFFLINE="1",
                            STREAMLIT_BROWSER_GATHER_USAGE_STATS="false", **env)
-        self.log = open(folder / "streamlit.log", "w")
+        self.log = open(folder / "streamlit.log", "w")  # noqa: SIM115 - open for the server's lifetime
         self.proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", str(ROOT / "app" / "main.py"),
                                       "--server.port", str(self.port), "--server.address", "127.0.0.1",
                                       "--server.headless", "true", "--server.fileWatcherType", "none"],

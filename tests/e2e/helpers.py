@@ -24,19 +24,26 @@ def read_step(page) -> int:
     return int(re.search(r"step ([\d,]+)", text).group(1).replace(",", ""))
 
 
+def wait_step_above(page, step: int, timeout: int) -> None:
+    page.wait_for_function(
+        f"() => {{ const m = /step ([\\d,]+) ·/.exec(document.body.innerText); "
+        f"return m && parseInt(m[1].replace(/,/g, '')) > {step}; }}", timeout=timeout)
+
+
 def play_see_steps_then_pause(page, url: str, heading: str) -> None:
-    """Open a model page, press Play, see the step count advance over 2.5 s, press Pause and see it paused."""
+    """Open a model page, press Play, see the step count advance twice, press Pause and see it paused."""
     page.goto(url)
     page.get_by_role("heading", name=heading).wait_for()
     page.get_by_text(re.compile(r"step [\d,]+ ·")).first.wait_for()
     start = read_step(page)  # a page may open on a pretrained model: not step 0
     page.get_by_role("button", name=re.compile("Play")).click()
     page.get_by_role("button", name=re.compile("Pause")).wait_for()
-    page.wait_for_function(
-        f"() => {{ const m = /step ([\\d,]+) ·/.exec(document.body.innerText); "
-        f"return m && parseInt(m[1].replace(/,/g, '')) > {start}; }}", timeout=60_000)
+    wait_step_above(page, start, timeout=60_000)
     first = read_step(page)
-    page.wait_for_timeout(2500)
-    assert read_step(page) > first, "the step count did not advance while training"
+    try:  # advancing again, not just once: on a loaded machine a redraw of a heavy page may take seconds
+        wait_step_above(page, first, timeout=30_000)
+    except Exception:  # noqa: BLE001 - say what the page showed instead of a bare timeout
+        status = page.get_by_text(re.compile(r"step [\d,]+ ·")).first.inner_text()
+        raise AssertionError(f"the step count did not advance past {first} while training: {status!r}") from None
     page.get_by_role("button", name=re.compile("Pause")).click()
     page.get_by_text(re.compile(r"paused · step")).first.wait_for()
