@@ -10,7 +10,7 @@ from typing import Any
 
 from engine.config import ConfigError, apply_overrides
 from engine.data import is_2d_dataset, load_dataset
-from engine.families import classifier, diffusion, ebm, flow, gan, kde, pixelcnn, ssgan, vae
+from engine.families import classifier, diffusion, ebm, flow, gan, kde, pixelcnn, ssgan, vae, vqvae
 from engine.family import Comparison, Family
 from engine.trainer import Trainer, on_points
 
@@ -18,6 +18,7 @@ FAMILIES: dict[str, Family] = {f.name: f for f in (  # this order: the navigatio
     gan.FAMILY,
     vae.FAMILY,
     pixelcnn.FAMILY,
+    vqvae.FAMILY,
     flow.FAMILY,
     kde.FAMILY,
     ebm.FAMILY,

@@ -7,7 +7,8 @@ r"""PixelCNN and gated PixelCNN, each with two ways to compute the output distri
   convolutional autoregressive models", arXiv:1704.06001, apply the same idea to PixelCNN++).
 
 Both return parameters shaped (B, C, P, H, W) (or (B, C, P) at one position): P numbers per colour channel, read by
-engine/pixel_likelihoods.py. Inputs are images in [-1, 1].
+engine/families/pixelcnn/likelihoods.py. Inputs are images in [-1, 1], or with `codes` = K a map of code indices
+(B, 1, H, W) that a learned embedding turns into features first (a VQ-VAE's prior, engine/families/vqvae/prior.py).
 """
 
 from __future__ import annotations
@@ -27,6 +28,23 @@ def _head(width: int, colours: int, params: int) -> nn.Sequential:
                          MaskedConv2d(width, params * colours, 1, "B", colours))
 
 
+class CodeEmbedding(nn.Module):
+    """Inputs that are indices, not intensities: (B, 1, H, W) holding 0..K-1 (as floats: the samplers' canvas) ->
+    (B, dim, H, W), a learned vector per index (the same as a one-hot input times a matrix)."""
+
+    def __init__(self, codes: int, dim: int):
+        super().__init__()
+        self.table = nn.Embedding(codes, dim)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.table(x[:, 0].long()).permute(0, 3, 1, 2)  # (B, H, W, dim) -> (B, dim, H, W)
+
+
+def _inputs(codes: int, width: int) -> nn.Module:
+    """What the first layer reads: the image itself, or the embedded code indices (`codes` = K > 0)."""
+    return CodeEmbedding(codes, width) if codes else nn.Identity()
+
+
 def _per_colour(out: torch.Tensor, colours: int) -> torch.Tensor:
     """(B, P*C, ...) -> (B, C, P, ...): channel p*C + c holds parameter p of colour c."""
     b, pc = out.shape[:2]
@@ -39,13 +57,14 @@ class PixelCNN(nn.Module):
 
     Its receptive field has a blind spot: stacked 3x3 masks never reach up-and-right of the first layer's view.
     NOTE: the paper's residual block is 1x1-3x3-1x1 with 2h channels; one 3x3 per block keeps the CPU cost low.
-    Class conditioning adds a learned vector per class after the first layer."""
+    Class conditioning adds a learned vector per class after the first layer; `codes` = K reads code indices."""
 
     def __init__(self, colours: int, params: int, width: int = 64, layers: int = 6, first_kernel: int = 7,
-                 num_classes: int = 0):
+                 num_classes: int = 0, codes: int = 0):
         super().__init__()
         self.colours = colours
-        self.first = MaskedConv2d(colours, width, first_kernel, "A", colours)
+        self.inputs = _inputs(codes, width)
+        self.first = MaskedConv2d(width if codes else colours, width, first_kernel, "A", colours)
         self.blocks = nn.ModuleList(MaskedConv2d(width, width, 3, "B", colours) for _ in range(layers))
         self.embed = nn.Embedding(num_classes, width) if num_classes else None
         self.head = _head(width, colours, params)
@@ -54,7 +73,7 @@ class PixelCNN(nn.Module):
         return 0.0 if self.embed is None or labels is None else self.embed(labels)[:, :, None, None]
 
     def forward(self, x: torch.Tensor, labels: torch.Tensor | None = None) -> torch.Tensor:
-        h = self.first(x) + self._condition(labels)
+        h = self.first(self.inputs(x)) + self._condition(labels)
         for conv in self.blocks:
             h = h + conv(F.relu(h))
         return _per_colour(self.head(h), self.colours)  # (B, C, P, H, W)
@@ -72,7 +91,7 @@ class PixelCNN(nn.Module):
     def params_at(self, cache: dict, canvas: torch.Tensor, i: int, j: int) -> torch.Tensor:
         """Parameters at (i, j) only: (B, C, P). Stores this position's activations for later positions."""
         memo, p = cache["memo"], self.first.half[0]
-        rows = F.pad(canvas[:, :, max(0, i - p): i + 1], (p, p, p - min(i, p), 0))  # (B, C, p+1, W+2p)
+        rows = F.pad(self.inputs(canvas[:, :, max(0, i - p): i + 1]), (p, p, p - min(i, p), 0))  # (B, C', p+1, W+2p)
         h = self.first.at(rows[:, :, :, j: j + 2 * p + 1].permute(0, 2, 3, 1), memo) + cache["cond"]  # (B, F)
         for conv, act in zip(self.blocks, cache["acts"]):
             act[:, i + 1, j + 1] = F.relu(h)
@@ -136,21 +155,24 @@ class GatedLayer(nn.Module):
 
 class GatedPixelCNN(nn.Module):
     """A stack of `GatedLayer`s (the first with a `first_kernel` kernel and mask 'A'), ReLU-1x1-ReLU-1x1 on the sum
-    of the skip connections. Optional class conditioning (the paper's h: a learned bias per class in every gate)."""
+    of the skip connections. Optional class conditioning (the paper's h: a learned bias per class in every gate);
+    `codes` = K reads code indices."""
 
     def __init__(self, colours: int, params: int, width: int = 64, layers: int = 6, first_kernel: int = 7,
-                 num_classes: int = 0):
+                 num_classes: int = 0, codes: int = 0):
         super().__init__()
         if width % colours:
             raise ValueError(f"width {width} must be a multiple of the {colours} colours: a gate pairs feature k "
                              f"with feature width + k, which must belong to the same colour")
         self.colours, self.width = colours, width
+        self.inputs = _inputs(codes, width)
         self.layers = nn.ModuleList(
-            GatedLayer(colours if n == 0 else width, width, first_kernel if n == 0 else 3, n == 0, colours,
+            GatedLayer(width if n > 0 or codes else colours, width, first_kernel if n == 0 else 3, n == 0, colours,
                        num_classes) for n in range(layers + 1))
         self.head = _head(width, colours, params)
 
     def forward(self, x: torch.Tensor, labels: torch.Tensor | None = None) -> torch.Tensor:
+        x = self.inputs(x)
         v, h, skip = x, x, 0.0
         for layer in self.layers:
             v, h, skip = layer(v, h, skip, labels)
@@ -178,7 +200,7 @@ class GatedPixelCNN(nn.Module):
         for n, (layer, c) in enumerate(zip(self.layers, cache["layers"])):
             p = layer.vertical.half[0]
             if n == 0:
-                slab = F.pad(canvas[:, :, max(0, r - p): r + 1], (p, p, p - min(r, p), 0))  # rows r-p..r
+                slab = F.pad(self.inputs(canvas[:, :, max(0, r - p): r + 1]), (p, p, p - min(r, p), 0))  # rows r-p..r
             else:
                 slab = c["v_in"][:, :, r: r + p + 1]
             v_pre = layer.vertical.valid(slab) + c["cond"][0]  # (B, 2F, 1, W)
@@ -196,8 +218,9 @@ class GatedPixelCNN(nn.Module):
         for n, (layer, c) in enumerate(zip(self.layers, cache["layers"])):
             p = layer.horizontal.half[1]
             if n == 0:
-                window = F.pad(canvas[:, :, i: i + 1, max(0, j - p): j + 1], (p - min(j, p), 0))  # (B, C, 1, p+1)
-                window = window.permute(0, 2, 3, 1)  # (B, 1, p+1, C)
+                window = F.pad(self.inputs(canvas[:, :, i: i + 1, max(0, j - p): j + 1]),
+                               (p - min(j, p), 0))  # (B, C', 1, p+1): C' = C, or the embedding's width
+                window = window.permute(0, 2, 3, 1)  # (B, 1, p+1, C')
             else:
                 c["h_in"][:, i, j + p] = h
                 window = c["h_in"][:, i: i + 1, j: j + p + 1]  # (B, 1, p+1, F): pixels j-p..j
@@ -211,8 +234,8 @@ class GatedPixelCNN(nn.Module):
 
 
 def build_pixelcnn(variant: str, colours: int, params: int, width: int, layers: int, first_kernel: int = 7,
-                   num_classes: int = 0) -> nn.Module:
+                   num_classes: int = 0, codes: int = 0) -> nn.Module:
     if variant not in VARIANTS:
         raise ValueError(f"unknown variant '{variant}': expected one of {', '.join(VARIANTS)}")
     cls = PixelCNN if variant == "pixelcnn" else GatedPixelCNN
-    return cls(colours, params, width, layers, first_kernel, num_classes)
+    return cls(colours, params, width, layers, first_kernel, num_classes, codes)

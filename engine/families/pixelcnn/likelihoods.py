@@ -10,8 +10,11 @@ r"""What a PixelCNN predicts for each colour value of each pixel: the three outp
   with the edge bins reaching to -inf (v = 0) and +inf (v = 255), so the 256 probabilities sum to 1 exactly.
   NOTE: PixelCNN++ predicts R, G, B of a pixel jointly with linear dependencies between their means; here the
   network itself is autoregressive over colours (masked channel groups), so each colour has its own mixture.
+- `codes`: the categorical over K code indices of a VQ-VAE's codebook (its prior, engine/families/vqvae/prior.py):
+  K logits, p(k) = softmax(l)_k; the input is the index itself, which the network embeds (`codes` of
+  engine/models/pixelcnn.py).
 
-Parameters arrive as (..., P) for one colour: P = 1, 256 or 3K (K mixture logits, K means, K log-scales).
+Parameters arrive as (..., P) for one colour: P = 1, 256, 3K (K mixture logits, K means, K log-scales) or K codes.
 """
 
 from __future__ import annotations
@@ -19,7 +22,8 @@ from __future__ import annotations
 import torch
 import torch.nn.functional as F
 
-OUTPUTS = ("binary", "categorical", "logistic_mixture")
+OUTPUTS = ("binary", "categorical", "logistic_mixture")  # over pixel values
+CODES = "codes"  # over code indices
 LOG_SCALE_MIN = -7.0  # PixelCNN++'s floor on log s: keeps 1/s finite
 LOG_SCALE_MAX = 7.0  # and a ceiling: keeps a bin's width / s above ~1e-5, so log(1 - e^-(width/s)) stays finite
 
@@ -34,7 +38,9 @@ def params_per_channel(output: str, n_mix: int = 5) -> int:
 
 
 def to_input(values: torch.Tensor, output: str) -> torch.Tensor:
-    """Integer values (0/1 or 0..255) -> the network's input in [-1, 1]."""
+    """Integer values (0/1 or 0..255) -> the network's input in [-1, 1]; code indices stay indices (as floats)."""
+    if output == CODES:
+        return values.float()
     top = levels(output) - 1
     return values.float() * (2.0 / top) - 1.0
 
@@ -68,7 +74,7 @@ def log_prob(params: torch.Tensor, values: torch.Tensor, output: str) -> torch.T
     """log p(value) per colour channel: params (B, C, P, H, W), values integer (B, C, H, W) -> (B, C, H, W)."""
     if output == "binary":
         return -F.binary_cross_entropy_with_logits(params[:, :, 0], values.float(), reduction="none")
-    if output == "categorical":
+    if output in ("categorical", CODES):
         return F.log_softmax(params, dim=2).gather(2, values.unsqueeze(2)).squeeze(2)
     if output == "logistic_mixture":
         return _logistic_bins(params.movedim(2, -1), to_input(values, output))
@@ -79,7 +85,7 @@ def log_probs_all(params: torch.Tensor, output: str) -> torch.Tensor:
     """log p(v) for every value v: params (N, P) for N colour channels -> (N, levels)."""
     if output == "binary":
         return torch.stack([F.logsigmoid(-params[:, 0]), F.logsigmoid(params[:, 0])], dim=1)
-    if output == "categorical":
+    if output in ("categorical", CODES):
         return F.log_softmax(params, dim=1)
     x = to_input(torch.arange(256, device=params.device), output)  # (256,)
     return _logistic_bins(params[:, None, :], x[None, :])  # (N, 256)
