@@ -1,6 +1,7 @@
 """Shared test set-up: the project root on sys.path, runs written to a temporary folder, no network."""
 
 import os
+import shutil
 import sys
 from pathlib import Path
 
@@ -11,16 +12,20 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 os.environ.setdefault("GENLAB_OFFLINE", "1")  # tests never download
-if "GENLAB_CACHE_DIR" not in os.environ:  # judges trained by tests stay out of the user's cache; the workers of one
-    import tempfile  # test run (pytest-xdist) share theirs, so each judge trains once
+OWN_CACHE = None  # judges trained by tests stay out of the user's cache, in a folder removed at the end
+if "GENLAB_CACHE_DIR" not in os.environ:  # pytest-xdist's workers start after this and inherit it: one judge
+    import tempfile  # training per test run
 
-    run = os.environ.get("PYTEST_XDIST_TESTRUNUID")
-    folder = Path(tempfile.gettempdir()) / f"genlab-test-cache-{run}" if run else None
-    os.environ["GENLAB_CACHE_DIR"] = str(folder) if folder else tempfile.mkdtemp(prefix="genlab-test-cache-")
+    OWN_CACHE = os.environ["GENLAB_CACHE_DIR"] = tempfile.mkdtemp(prefix="genlab-test-cache-")
 
 import torch  # noqa: E402
 
 torch.set_num_threads(1)  # as a run's thread does (engine/runs.py): two workers share two cores without fighting
+
+
+def pytest_unconfigure(config):
+    if OWN_CACHE:
+        shutil.rmtree(OWN_CACHE, ignore_errors=True)
 
 
 def pytest_collection_modifyitems(items):
