@@ -10,7 +10,7 @@ SLOT = "diffusion"
 MODEL_KEYS = ["timesteps", "schedule", "beta_start", "beta_end", "width", "depth", "batch_size", "seed"]
 LIVE_KEYS = ["lr", "ema"]
 SAMPLING_KEYS = ["sampler", "sample_steps", "eta"]
-PAGE_KEYS = ("diff_dataset", "diffusion_speed", "diff_layers", "diff_t")
+PAGE_KEYS = ("diff_dataset", "diff_folder", "diffusion_speed", "diff_layers", "diff_t")
 
 st.title("Diffusion models")
 st.caption("Add noise to data one small step at a time until nothing is left but N(0, I); train a network to predict "
@@ -44,7 +44,8 @@ with st.sidebar:
     controls.widgets(DiffusionConfig, SAMPLING_KEYS, defaults=defaults)
 
 keys = ["data_root", "data_noise"] + MODEL_KEYS + LIVE_KEYS + SAMPLING_KEYS
-run = model_run.page_run(SLOT, "diffusion", keys, dataset, defaults=defaults)
+run = model_run.page_run(SLOT, "diffusion", keys, dataset, defaults=defaults,
+                         missing_folder="Type the path of an image folder in the sidebar.")
 trainer = run.trainers[0]
 
 if trainer.data_kind == "points":

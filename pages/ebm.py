@@ -10,7 +10,7 @@ SLOT = "ebm"
 MODEL_KEYS = ["width", "depth", "spectral_norm", "buffer_size", "batch_size", "seed"]
 LIVE_KEYS = ["lr", "energy_l2"]
 LANGEVIN_KEYS = ["langevin_steps", "step_size", "noise", "reinit", "sample_steps"]
-PAGE_KEYS = ("ebm_dataset", "ebm_speed")
+PAGE_KEYS = ("ebm_dataset", "ebm_folder", "ebm_speed")
 
 st.title("Energy-based models")
 st.caption("A network gives every point an energy E(x); low energy = likely, p(x) ∝ exp(−E(x)). Training lowers "
@@ -51,7 +51,8 @@ with st.sidebar:
               help="Sets the energy penalty to 0 and the chains to 2 Langevin steps, on the running model.")
 
 keys = ["data_root", "data_noise"] + MODEL_KEYS + LIVE_KEYS + LANGEVIN_KEYS
-run = model_run.page_run(SLOT, "ebm", keys, dataset, defaults=defaults)
+run = model_run.page_run(SLOT, "ebm", keys, dataset, defaults=defaults,
+                         missing_folder="Type the path of an image folder in the sidebar.")
 trainer = run.trainers[0]
 
 

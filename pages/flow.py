@@ -2,13 +2,12 @@
 
 import streamlit as st
 
-from app.ui import charts, controls, draw2d, flow_views, image_views, model_run, panels, run_controls
+from app.ui import charts, controls, data_picker, draw2d, flow_views, image_views, model_run, panels, run_controls
 from engine.config import specs
 from engine.data import BadInput, is_2d_dataset, toy_from_clicks
 from engine.families.flow.config import GLOW_ONLY, FlowConfig, image_defaults
 
 SLOT = "flow"
-DATASETS = ("ring8", "grid25", "spiral", "moons", "custom", "digits", "mnist", "fashion_mnist", "cifar10", "folder")
 MODEL_KEYS = ["model", "depth", "width", "batch_size", "seed"]
 LIVE_KEYS = ["lr", "grad_clip", "temperature"]
 PAGE_KEYS = ("flow_dataset", "flow_folder", "flow_speed", "flow_layer", "flow_shown", "flow_steps", "flow_mode",
@@ -42,18 +41,8 @@ with st.sidebar:
     st.subheader("Data")
     if pending := st.session_state.pop("_flow_set_dataset", None):
         st.session_state["flow_dataset"] = pending  # set before the widget exists (Streamlit forbids it after)
-    if st.session_state.get("flow_dataset") not in DATASETS:
-        st.session_state.pop("flow_dataset", None)
-    choice = st.selectbox("Dataset", DATASETS, key="flow_dataset", bind="query-params",
-                          help="2D toys and your own drawn points ('custom', below the plots) show the layer view; "
-                               "images (digits offline, MNIST-likes from local files, a folder) show bits per "
-                               "dimension, exact codes and temperatures.")
-    points = is_2d_dataset(choice)
-    folder = st.text_input("Image folder", key="flow_folder", bind="query-params", disabled=choice != "folder",
-                           help="A folder of images (png, jpg, ...), resized to 64x64.")
-    controls.widget(SPECS["data_noise"], disabled=not points)
-    controls.widgets(FlowConfig, ["data_root"], disabled=choice not in ("mnist", "fashion_mnist", "cifar10"))
-    defaults = {} if points else image_defaults(choice)
+    dataset, defaults = data_picker.points_or_images(FlowConfig, "flow", image_defaults, drawn=("custom",))
+    points = is_2d_dataset(dataset)
     with st.expander("Model (changes start a new model)", expanded=True):
         model = controls.widgets(FlowConfig, MODEL_KEYS, defaults=defaults)["model"]
         controls.widget(SPECS["levels"], disabled=points or model not in ("realnvp", "glow"))
@@ -69,13 +58,12 @@ if draw2d.URL_KEY in st.query_params and "_flow_custom" not in st.session_state:
     except BadInput as err:
         st.warning(f"Ignored the drawn distribution in the URL: {err}")
 custom = st.session_state.get("_flow_custom")
-if choice == "custom" and custom is None:
+if dataset == "custom" and custom is None:
     st.warning("No custom distribution yet: draw or upload one at the bottom of the page. Showing ring8 meanwhile.")
-use_custom = choice == "custom" and custom is not None
-if choice == "folder":
-    dataset = f"folder:{folder}" if folder else ""
-else:
-    dataset = choice if use_custom or choice != "custom" else "ring8"
+chose_custom = dataset == "custom"
+use_custom = chose_custom and custom is not None
+if chose_custom and not use_custom:
+    dataset = "ring8"
 keys = ["data_root", "data_noise", *MODEL_KEYS, "levels", *LIVE_KEYS] + (list(GLOW_ONLY) if model == "glow" else [])
 run = model_run.page_run(SLOT, "flow", keys, dataset, defaults=defaults, data=custom if use_custom else None,
                          missing_folder="Type the path of an image folder in the sidebar.")
@@ -165,7 +153,7 @@ else:
 panels.lazy_panel("The cost of the direction: MAF vs IAF", ":material/swap_horiz:", "flow_open_direction",
                   flow_views.direction_panel, run, "flow_direction")
 
-if on_points or choice == "custom":
+if on_points or chose_custom:
     with st.expander("Draw or upload your own distribution", icon=":material/draw:"):
         new_data = draw2d.custom_distribution_input("flow_draw")
         if new_data is not None:

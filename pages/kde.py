@@ -9,7 +9,7 @@ from engine.families.kde.config import KdeConfig, image_defaults
 SLOT = "kde"
 MODEL_KEYS = ["kernels", "batch_size", "seed"]
 LIVE_KEYS = ["bandwidth_rule", "bandwidth"]
-PAGE_KEYS = ("kde_dataset", "kde_speed")
+PAGE_KEYS = ("kde_dataset", "kde_folder", "kde_speed")
 
 st.title("Kernel density estimation")
 st.caption("No network, no gradients: put a small Gaussian bump of width h on every training point and average "
@@ -37,7 +37,8 @@ with st.sidebar:
     controls.widgets(KdeConfig, LIVE_KEYS)
 
 keys = ["data_root", "data_noise"] + MODEL_KEYS + LIVE_KEYS
-run = model_run.page_run(SLOT, "kde", keys, dataset, defaults=defaults)
+run = model_run.page_run(SLOT, "kde", keys, dataset, defaults=defaults,
+                         missing_folder="Type the path of an image folder in the sidebar.")
 trainer = run.trainers[0]
 
 

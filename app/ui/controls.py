@@ -115,31 +115,27 @@ def url_choice(key: str, options: list, format_func) -> None:
 IMAGE_DATASETS = ("digits", "mnist", "fashion_mnist", "cifar10", "upload", "folder")
 
 
-def image_dataset_picker(config_cls, prefix: str, *, folder_labels: bool) -> str:
-    """The Data section of an image page: dataset, your own pictures (uploaded, kept in this session only) and,
-    where the server allows it (app/ui/data_access.py), an image folder and a data folder on the server; bound to
-    the URL as `{prefix}_dataset` and `{prefix}_folder`. Returns the config's dataset name ("upload:<name>" for an
-    upload, "upload:" while none is ready, "folder:PATH" for a folder, "" while no path is typed). `folder_labels`: the page uses sub-folders as
-    classes."""
-    paths = data_access.paths_allowed()
-    choices = IMAGE_DATASETS if paths else tuple(c for c in IMAGE_DATASETS if c != "folder")
-    if not paths:
-        for key in (f"{prefix}_folder", "data_root"):
-            if st.query_params.get(key):
-                st.warning(f"Ignored URL parameter `{key}`: this server does not read its own folders for you "
-                           "(upload your pictures instead).")
-                st.query_params.pop(key, None)
-                st.session_state.pop(key, None)
-    if st.session_state.get(f"{prefix}_dataset") not in choices:
-        st.session_state.pop(f"{prefix}_dataset", None)
-    classes = ", one sub-folder per class" if folder_labels else ""
-    choice = st.selectbox("Dataset", choices, key=f"{prefix}_dataset", bind="query-params",
-                          help="digits works offline (8x8, embedded); MNIST-likes read local files (data folder, or "
-                               "--set data_root) or download; upload = your own pictures from your computer (a zip "
-                               f"of class folders, or loose pictures){'; folder = a folder on the server' + classes if paths else ''}.")
+def image_choices(prefix: str) -> tuple[str, ...]:
+    """The image datasets a page offers: "folder" only where the server reads its own folders for this browser
+    (app/ui/data_access.py); where it does not, a folder or data folder in the URL is dropped with a warning."""
+    if data_access.paths_allowed():
+        return IMAGE_DATASETS
+    for key in (f"{prefix}_folder", "data_root"):
+        if st.query_params.get(key):
+            st.warning(f"Ignored URL parameter `{key}`: this server does not read its own folders for you "
+                       "(upload your pictures instead).")
+            st.query_params.pop(key, None)
+            st.session_state.pop(key, None)
+    return tuple(c for c in IMAGE_DATASETS if c != "folder")
+
+
+def image_source(config_cls, prefix: str, choice: str, *, folder_labels: bool) -> str:
+    """The config's dataset name for an image choice: "upload:<name>" for an upload ("upload:" while none is
+    ready), "folder:PATH" for a folder ("" while no path is typed), else the choice; draws the upload picker, or the
+    folder and data-folder inputs where the server allows paths (bound to the URL as `{prefix}_folder`)."""
     if choice == "upload":
         return upload_picker(prefix)
-    if paths:
+    if data_access.paths_allowed():
         folder = st.text_input("Image folder", key=f"{prefix}_folder", bind="query-params",
                                disabled=choice != "folder",
                                help="A folder of images (png, jpg, ...) on the server, "
@@ -148,6 +144,26 @@ def image_dataset_picker(config_cls, prefix: str, *, folder_labels: bool) -> str
         if choice == "folder":
             return f"folder:{folder}" if folder else ""
     return choice
+
+
+def dataset_help(paths: bool, folder_labels: bool) -> str:
+    classes = ", one sub-folder per class" if folder_labels else ""
+    return ("digits works offline (8x8, embedded); MNIST-likes read local files (data folder, or --set data_root) or "
+            "download; upload = your own pictures from your computer (a zip of class folders, or loose pictures)"
+            + ("; folder = a folder on the server" + classes if paths else "") + ".")
+
+
+def image_dataset_picker(config_cls, prefix: str, *, folder_labels: bool) -> str:
+    """The Data section of an image page: dataset, your own pictures (uploaded, kept in this session only) and,
+    where the server allows it, an image folder and a data folder on the server; bound to the URL as
+    `{prefix}_dataset` and `{prefix}_folder`. Returns the config's dataset name (see `image_source`).
+    `folder_labels`: the page uses sub-folders as classes."""
+    choices = image_choices(prefix)
+    if st.session_state.get(f"{prefix}_dataset") not in choices:
+        st.session_state.pop(f"{prefix}_dataset", None)
+    choice = st.selectbox("Dataset", choices, key=f"{prefix}_dataset", bind="query-params",
+                          help=dataset_help("folder" in choices, folder_labels))
+    return image_source(config_cls, prefix, choice, folder_labels=folder_labels)
 
 
 def upload_picker(prefix: str) -> str:

@@ -1,5 +1,6 @@
-"""The Data section of a page whose family trains on 2D points and on images (KDE, EBM): one dataset list, the 2D
-spread or the data folder, and the defaults of the kind of data chosen."""
+"""The Data section of a page whose family trains on 2D points and on images (flows, KDE, EBM, diffusion): one
+dataset list (the 2D toys, a drawn distribution where the page has one, the image datasets, an upload and, where
+the server allows it, a folder), and the defaults of the kind of data chosen."""
 
 from __future__ import annotations
 
@@ -12,18 +13,22 @@ from engine.config import specs
 from engine.data import is_2d_dataset
 
 TOYS = ("ring8", "grid25", "spiral", "moons")
-IMAGES = ("digits", "mnist", "fashion_mnist", "cifar10")
 
 
-def points_or_images(config_cls, prefix: str, image_defaults: Callable[[str], dict]) -> tuple[str, dict]:
-    """The dataset (URL `{prefix}_dataset`) and the defaults of its kind of data ({} on 2D points). Moving between
-    2D points and images puts the keys whose defaults differ back to the new kind's defaults, and says so."""
+def points_or_images(config_cls, prefix: str, image_defaults: Callable[[str], dict],
+                     drawn: tuple[str, ...] = ()) -> tuple[str, dict]:
+    """(the config's dataset name, the defaults of its kind of data: {} on 2D points). The choice is bound to the
+    URL as `{prefix}_dataset`; `drawn` adds the page's drawn 2D distribution ("custom") to the list. An image
+    choice goes through controls.image_source (upload picker, server folder). Moving between 2D points and images
+    puts the keys whose defaults differ back to the new kind's defaults, and says so."""
     key = f"{prefix}_dataset"
-    if st.session_state.get(key) not in TOYS + IMAGES:
+    images = controls.image_choices(prefix)
+    options = TOYS + drawn + images
+    if st.session_state.get(key) not in options:
         st.session_state.pop(key, None)
-    choice = st.selectbox("Dataset", TOYS + IMAGES, key=key, bind="query-params",
-                          help="2D toys or images: digits works offline (8x8, embedded); MNIST-likes and CIFAR-10 "
-                               "read local files (data folder, or --set data_root) or download.")
+    choice = st.selectbox("Dataset", options, key=key, bind="query-params",
+                          help="2D toys" + (" or your own drawn points (custom)" if drawn else "") + ", or images: "
+                               + controls.dataset_help("folder" in images, folder_labels=False))
     points = is_2d_dataset(choice)
     table = specs(config_cls)
     if st.session_state.get(f"_{prefix}_points", points) != points:
@@ -34,5 +39,6 @@ def points_or_images(config_cls, prefix: str, image_defaults: Callable[[str], di
                  "defaults for it.", icon=":material/refresh:")
     st.session_state[f"_{prefix}_points"] = points
     controls.widget(table["data_noise"], disabled=not points)
-    controls.widget(table["data_root"], disabled=choice in TOYS + ("digits",))
-    return choice, {} if points else image_defaults(choice)
+    if points:
+        return choice, {}
+    return controls.image_source(config_cls, prefix, choice, folder_labels=False), image_defaults(choice)

@@ -100,3 +100,39 @@ def test_the_drawing_panels_open_and_wait_for_a_drawing(path, key):
     at.run()
     assert not at.exception, at.exception
     assert any("Draw a digit on the black square" in c.value for c in at.caption)
+
+
+POINTS_OR_IMAGES = [("pages/flow.py", "flow", "_run_flow", {"depth": "2", "width": "8"}),
+                    ("pages/kde.py", "kde", "_run_kde", {}),
+                    ("pages/ebm.py", "ebm", "_run_ebm", {"width": "8"}),
+                    ("pages/diffusion.py", "diff", "_run_diffusion", {"width": "8"})]
+
+
+@pytest.mark.parametrize("path, prefix, slot, fast", POINTS_OR_IMAGES)
+def test_the_pages_of_points_and_images_take_an_upload_too(path, prefix, slot, fast):
+    at = page(path)
+    for key, value in fast.items():
+        at.query_params[key] = value
+    at.run()
+    upload(at, prefix, [("pets.zip", pets_zip(), "application/zip")])
+    at.selectbox(key=f"{prefix}_upload_size").set_value(8)
+    at.session_state["batch_size"] = 4  # 9 training pictures (images put the batch back to its image default)
+    at.run()
+    assert not at.exception, at.exception
+    assert any("10 pictures, 2 classes: cats 5, dogs 5" in c.value for c in at.caption)
+    assert not at.error, [e.value for e in at.error]
+    assert at.session_state[slot].trainers[0].config.dataset.startswith("upload:pets.zip-")
+
+
+@pytest.mark.parametrize("path, prefix, slot, fast", POINTS_OR_IMAGES)
+def test_the_pages_of_points_and_images_refuse_server_folders_to_a_browser_elsewhere(monkeypatch, tmp_path, path,
+                                                                                       prefix, slot, fast):
+    monkeypatch.setenv("GENLAB_SERVER_PATHS", "off")
+    at = page(path)
+    at.query_params[f"{prefix}_dataset"] = "folder"
+    at.query_params[f"{prefix}_folder"] = str(tmp_path)
+    at.run()
+    assert not at.exception, at.exception
+    assert any(f"{prefix}_folder" in w.value and "does not read its own folders" in w.value for w in at.warning)
+    assert "folder" not in at.selectbox(key=f"{prefix}_dataset").options
+    assert at.session_state[slot].trainers[0].config.dataset == "ring8"
