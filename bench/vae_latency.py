@@ -9,29 +9,18 @@ from __future__ import annotations
 
 import argparse
 import sys
-import time
 from pathlib import Path
 
-import numpy as np
-
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import torch  # noqa: E402
 
 from engine.image_grid import grid_uint8, to_uint8  # noqa: E402
 from engine.latent import interpolate  # noqa: E402
 from engine.runs import torch_threads  # noqa: E402
+from timing import timed  # noqa: E402
 from engine.registry import build_trainer  # noqa: E402
-
-
-def timed(fn, repeats: int) -> tuple[float, float]:
-    fn()  # warm up
-    ms = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        fn()
-        ms.append((time.perf_counter() - start) * 1000)
-    return float(np.median(ms)), float(np.percentile(ms, 95))
 
 
 def main() -> None:
