@@ -4,7 +4,7 @@ import streamlit as st
 
 from app.ui import charts, controls, data_picker, draw2d, flow_views, image_views, model_run, panels, run_controls
 from engine.config import specs
-from engine.data import BadInput, is_2d_dataset, toy_from_clicks
+from engine.data import is_2d_dataset
 from engine.families.flow.config import GLOW_ONLY, FlowConfig, image_defaults
 
 SLOT = "flow"
@@ -52,12 +52,7 @@ with st.sidebar:
     controls.widgets(FlowConfig, LIVE_KEYS)
 
 # ---------------------------------------------------------------- the data and the run
-if draw2d.URL_KEY in st.query_params and "_flow_custom" not in st.session_state:
-    try:
-        st.session_state["_flow_custom"] = toy_from_clicks(draw2d.decode_points(st.query_params[draw2d.URL_KEY]))
-    except BadInput as err:
-        st.warning(f"Ignored the drawn distribution in the URL: {err}")
-custom = st.session_state.get("_flow_custom")
+custom = draw2d.drawn_distribution("flow")
 if dataset == "custom" and custom is None:
     st.warning("No custom distribution yet: draw or upload one at the bottom of the page. Showing ring8 meanwhile.")
 chose_custom = dataset == "custom"
@@ -154,11 +149,4 @@ panels.lazy_panel("The cost of the direction: MAF vs IAF", ":material/swap_horiz
                   flow_views.direction_panel, run, "flow_direction")
 
 if on_points or chose_custom:
-    with st.expander("Draw or upload your own distribution", icon=":material/draw:"):
-        new_data = draw2d.custom_distribution_input("flow_draw")
-        if new_data is not None:
-            st.session_state["_flow_custom"] = new_data
-            if len(new_data.centres) <= 60 and getattr(new_data, "kind", "") == "clicks":
-                st.query_params[draw2d.URL_KEY] = draw2d.encode_points(new_data.centres)
-            st.session_state["_flow_set_dataset"] = "custom"
-            st.rerun()
+    draw2d.drawing_panel("flow")

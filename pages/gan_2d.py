@@ -6,7 +6,6 @@ import streamlit as st
 
 from app.ui import charts, controls, draw2d, model_run, plots2d, run_controls
 from engine.config import specs
-from engine.data import BadInput
 from engine.families.gan.config import GanConfig
 from engine.families.gan.presets import GAN2D_PRESETS
 from engine.persistence import list_saved_runs
@@ -118,14 +117,7 @@ if (loaded_preset := GAN2D_PRESETS.get(st.session_state.get("_gan2d_preset", "")
         st.info(f"**{loaded_preset.title}**: {loaded_preset.explanation}", icon=":material/school:")
 
 # ---------------------------------------------------------------- custom data
-if draw2d.URL_KEY in st.query_params and "_gan2d_custom" not in st.session_state:
-    try:
-        from engine.data import toy_from_clicks
-
-        st.session_state["_gan2d_custom"] = toy_from_clicks(draw2d.decode_points(st.query_params[draw2d.URL_KEY]))
-    except BadInput as err:
-        st.warning(f"Ignored the drawn distribution in the URL: {err}")
-custom = st.session_state.get("_gan2d_custom")
+custom = draw2d.drawn_distribution("gan2d")
 if dataset == "custom" and custom is None:
     st.warning("No custom distribution yet: draw or upload one below. Showing ring8 meanwhile.")
 
@@ -204,11 +196,4 @@ with st.expander("Saved runs: load and resume", icon=":material/folder_open:"):
             help="Replaces the current run with the saved one, paused at its step.",
         )
 
-with st.expander("Draw or upload your own distribution", icon=":material/draw:"):
-    new_data = draw2d.custom_distribution_input("gan2d_draw")
-    if new_data is not None:
-        st.session_state["_gan2d_custom"] = new_data
-        if len(new_data.centres) <= 60 and getattr(new_data, "kind", "") == "clicks":
-            st.query_params[draw2d.URL_KEY] = draw2d.encode_points(new_data.centres)
-        st.session_state["_gan2d_set_dataset"] = "custom"
-        st.rerun()
+draw2d.drawing_panel("gan2d")

@@ -106,3 +106,28 @@ def _from_text(data: bytes | str):
     except BadInput as err:
         st.error(f"Could not use these points: {err} Nothing was changed.")
         return None
+
+
+def drawn_distribution(slot: str):
+    """The page's drawn distribution (session state `_{slot}_custom`), read once from the URL's `points` when the
+    session has none: a bad URL value is a warning and no distribution. None when nothing is drawn."""
+    key = f"_{slot}_custom"
+    if URL_KEY in st.query_params and key not in st.session_state:
+        try:
+            st.session_state[key] = toy_from_clicks(decode_points(st.query_params[URL_KEY]))
+        except BadInput as err:
+            st.warning(f"Ignored the drawn distribution in the URL: {err}")
+    return st.session_state.get(key)
+
+
+def drawing_panel(slot: str) -> None:
+    """The expander to draw or upload a distribution; a new one is kept (in the URL too when it is a few clicked
+    points), the page's dataset is switched to it (`_{slot}_set_dataset`, applied before the widget next run)."""
+    with st.expander("Draw or upload your own distribution", icon=":material/draw:"):
+        new_data = custom_distribution_input(f"{slot}_draw")
+        if new_data is not None:
+            st.session_state[f"_{slot}_custom"] = new_data
+            if len(new_data.centres) <= 60 and getattr(new_data, "kind", "") == "clicks":
+                st.query_params[URL_KEY] = encode_points(new_data.centres)
+            st.session_state[f"_{slot}_set_dataset"] = "custom"
+            st.rerun()
