@@ -22,14 +22,20 @@ import torch  # noqa: E402
 from engine.config import parse_set_args  # noqa: E402
 from engine.registry import build_trainer  # noqa: E402
 from engine.runs import torch_threads  # noqa: E402
+from engine.trainer import Diverged  # noqa: E402
 
 
 def time_to_all_modes(values: dict, seed: int, check: int, limit: float) -> tuple[float, int, dict]:
+    """Seconds until 8/8 modes with high quality >= 0.5 (inf if not within `limit`, or if training diverged: then
+    the metrics hold `diverged`, the message)."""
     t = build_trainer("flow", {**values, "seed": seed})
     start, m = time.perf_counter(), {}
     while time.perf_counter() - start < limit:
-        for _ in range(check):
-            t.step()
+        try:
+            for _ in range(check):
+                t.step()
+        except Diverged as err:
+            return float("inf"), t.step_count, {**m, "diverged": str(err)}
         m = t.evaluate()
         if m["modes_covered"] == m["modes_total"] and m["high_quality_fraction"] >= 0.5:
             return time.perf_counter() - start, t.step_count, m
@@ -53,8 +59,8 @@ def main() -> None:
             seconds, steps, m = time_to_all_modes({**values, "model": model}, seed, a.check, a.limit)
             times.append(seconds)
             print(f"  {model} seed {seed}: {seconds:.1f} s ({steps:,} steps; modes {m.get('modes_covered')}/8, "
-                  f"high quality {m.get('high_quality_fraction', 0):.2f}, NLL {m.get('nll_nats', 0):.3f})",
-                  flush=True)
+                  f"high quality {m.get('high_quality_fraction', 0):.2f}, NLL {m.get('nll_nats', 0):.3f})"
+                  + (f"; diverged: {m['diverged']}" if "diverged" in m else ""), flush=True)
         print(f"{model}: median {statistics.median(times):.1f} s to 8/8 modes with high quality >= 0.5 over "
               f"{a.seeds} seeds (2D GAN fast_ring: 14.9 s)")
 
