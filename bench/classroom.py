@@ -46,6 +46,11 @@ def wait_status(page, wanted: tuple[str, ...], timeout: float = 60.0) -> float:
     return time.monotonic() - start
 
 
+def say(text: str) -> None:
+    """Progress on stderr, as the phases end (a room of 20 on two cores takes minutes)."""
+    print(f"[{time.strftime('%H:%M:%S')}] {text}", file=sys.stderr, flush=True)
+
+
 def quantiles(values: list[float]) -> str:
     values = sorted(v for v in values if v == v)
     if not values:
@@ -74,6 +79,7 @@ def main() -> None:
             warm.context.close()
             time.sleep(2)
             empty = rss_mb(server.proc.pid)
+            say(f"server warm: {empty:.0f} MB")
             pages = []
             for _ in range(a.students):
                 page = browser.new_context(viewport={"width": 1200, "height": 900}).new_page()
@@ -82,12 +88,14 @@ def main() -> None:
                 page.get_by_text(STEP).first.wait_for()
                 pages.append(page)
             opened = rss_mb(server.proc.pid)
+            say(f"{len(pages)} pages open: {opened:.0f} MB")
             play = []
             for page in pages:
                 start = time.monotonic()
                 page.get_by_role("button", name=re.compile("Play")).click()
                 wait_status(page, ("running", "queued"))
                 play.append(time.monotonic() - start)
+            say(f"Play pressed on every page: {quantiles(play)}")
             seen = {id(page): [] for page in pages}  # (time, step) as each page shows it
             end = time.monotonic() + a.seconds
             while time.monotonic() < end:
@@ -111,6 +119,7 @@ def main() -> None:
                     page.get_by_role("button", name=re.compile(button)).click()
                     wait_status(page, after)
                     clicks.append(time.monotonic() - start)
+            say(f"Pause / Play clicked on every page: {quantiles(clicks)}")
             busy_before_leaving = busy_share(server.proc.pid)
             for page in pages:
                 page.context.close()
