@@ -66,24 +66,36 @@ def _untrained_note(trainer) -> None:
                    "(or pick the default digits settings to open the pretrained one).", icon=":material/info:")
 
 
+def movie_controls(prefix: str, trainer, what: str, most: int, count: int, speeds: list[int], speed: int,
+                   unit: str) -> tuple[int, int, int | None, int]:
+    """The controls of a sampling movie (this page's and the VQ-VAE prior's): how many `what` (1 to `most`), the
+    seed, the class on labelled data (None: one of each) and the speed in `unit` per second (0: all at once, bound to
+    the URL as `{prefix}_watch_speed`)."""
+    cols = st.columns([1, 1, 1.2, 2])
+    n = int(cols[0].slider(what, 1, most, count, key=f"{prefix}_watch_n"))
+    seed = int(cols[1].number_input("Seed", 0, 10**6, 0, key=f"{prefix}_watch_seed"))
+    label = None
+    if trainer.num_classes:
+        names = trainer.data.class_names or [str(k) for k in range(trainer.num_classes)]
+        choice = cols[2].selectbox("Class", ["one of each"] + names, key=f"{prefix}_watch_class")
+        label = None if choice == "one of each" else names.index(choice)
+
+    def speed_label(v: int) -> str:
+        return "all at once" if v == 0 else f"{v}/s"
+
+    key = f"{prefix}_watch_speed"
+    controls.url_choice(key, speeds, speed_label)
+    initial = {} if key in st.session_state else {"value": speed}
+    chosen = cols[3].select_slider(f"Speed ({unit} per second)", speeds, **initial, key=key,
+                                   format_func=speed_label, bind="query-params")
+    return n, seed, label, chosen
+
+
 def watch(run: Run) -> None:
     trainer = run.trainers[0]
     config = trainer.config
     _untrained_note(trainer)
-    cols = st.columns([1, 1, 1.2, 2])
-    n = int(cols[0].slider("Images", 1, 16, 8, key="pcnn_watch_n"))
-    seed = int(cols[1].number_input("Seed", 0, 10**6, 0, key="pcnn_watch_seed"))
-    label = None
-    if trainer.num_classes:
-        names = trainer.data.class_names or [str(k) for k in range(trainer.num_classes)]
-        choice = cols[2].selectbox("Class", ["one of each"] + names, key="pcnn_watch_class")
-        label = None if choice == "one of each" else names.index(choice)
-    speed_label = (lambda v: "all at once" if v == 0 else f"{v}/s")  # noqa: E731
-    controls.url_choice("pcnn_watch_speed", SPEEDS, speed_label)
-    initial = {} if "pcnn_watch_speed" in st.session_state else {"value": 20}
-    speed = cols[3].select_slider("Speed (values per second)", SPEEDS, **initial, key="pcnn_watch_speed",
-                                  format_func=speed_label,
-                                  bind="query-params")
+    n, seed, label, speed = movie_controls("pcnn", trainer, "Images", 16, 8, SPEEDS, 20, "values")
     buttons = st.columns(4)
     buttons[0].button(":material/brush: Draw new images", key="pcnn_watch_start", type="primary",
                       on_click=_start_movie, args=(run, n, seed, label), width="stretch",

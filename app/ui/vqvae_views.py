@@ -13,8 +13,9 @@ import plotly.graph_objects as go
 import streamlit as st
 import torch
 
-from app.ui import controls, drawing
+from app.ui import drawing
 from app.ui.image_views import crisp, gif_bytes
+from app.ui.pixelcnn_views import movie_controls
 from engine.families.pixelcnn.lessons import REGIONS, completion_region
 from engine.families.pixelcnn.sampler import check_region
 from engine.families.vqvae import views
@@ -146,19 +147,7 @@ def watch_panel(run: Run) -> None:
     trainer = run.trainers[0]
     if not _prior_ready(trainer):
         return
-    cols = st.columns([1, 1, 1.2, 2])
-    n = int(cols[0].slider("Maps", 1, 8, 4, key="vqvae_watch_n"))
-    seed = int(cols[1].number_input("Seed", 0, 10**6, 0, key="vqvae_watch_seed"))
-    label = None
-    if trainer.num_classes:
-        names = trainer.data.class_names or [str(k) for k in range(trainer.num_classes)]
-        choice = cols[2].selectbox("Class", ["one of each"] + names, key="vqvae_watch_class")
-        label = None if choice == "one of each" else names.index(choice)
-    speed_label = (lambda v: "all at once" if v == 0 else f"{v}/s")  # noqa: E731
-    controls.url_choice("vqvae_watch_speed", SPEEDS, speed_label)
-    initial = {} if "vqvae_watch_speed" in st.session_state else {"value": 4}
-    speed = cols[3].select_slider("Speed (codes per second)", SPEEDS, **initial, key="vqvae_watch_speed",
-                                  format_func=speed_label, bind="query-params")
+    n, seed, label, speed = movie_controls("vqvae", trainer, "Maps", 8, 4, SPEEDS, 4, "codes")
     state = st.session_state.get("vqvae_movie")
     if state is not None and state["run_id"] != run.run_id:
         state = st.session_state["vqvae_movie"] = None
