@@ -24,6 +24,7 @@ from typing import Any
 
 import torch
 
+from engine.backends import ray_actors
 from engine.runs import Run, torch_threads
 
 log = logging.getLogger(__name__)
@@ -35,10 +36,13 @@ RUNS_PER_GPU = 8  # small runs sharing one card
 
 def default_cap() -> int:
     """`GENLAB_MAX_RUNS`, else what the machine holds: on GPUs, RUNS_PER_GPU per card (fewer when a card has less
-    than 2 GB per run); on a CPU, its cores divided by the torch threads each run uses."""
+    than 2 GB per run); on a CPU, its cores divided by the torch threads each run uses. On Ray the same, counted
+    over the cluster."""
     text = os.environ.get("GENLAB_MAX_RUNS", "")
     if text:
         return max(1, int(text))
+    if ray_actors.backend() == "ray":  # the cluster's GPUs or cores, not this machine's
+        return ray_actors.cluster_cap(RUNS_PER_GPU, torch_threads())
     if torch.cuda.is_available():
         per_card = [min(RUNS_PER_GPU, max(1, torch.cuda.get_device_properties(i).total_memory // 2**31))
                     for i in range(torch.cuda.device_count())]
@@ -238,4 +242,6 @@ def manager(cap: int | None = None) -> RunManager:
             _manager = RunManager(cap, int(os.environ.get("GENLAB_RUNS_PER_SESSION", "1")),
                                   float(os.environ.get("GENLAB_IDLE_PAUSE", IDLE_SECONDS)),
                                   float(os.environ.get("GENLAB_SESSION_GRACE", GRACE_SECONDS)))
+            if ray_actors.backend() == "ray":
+                ray_actors.spare_workers.prestart()  # the first Play does not wait for a worker to start
         return _manager

@@ -28,7 +28,8 @@ import pandas as pd
 import torch
 
 from engine import persistence
-from engine.config import ConfigError, parse_value, specs
+from engine.backends import ray_actors
+from engine.config import ConfigError, parse_value, specs, torch_threads  # noqa: F401 - torch_threads: read here
 from engine.registry import build_trainer
 from engine.trainer import Diverged, Trainer
 
@@ -136,6 +137,9 @@ class Run:
             members = {"run": members}
         if not members:
             raise ValueError("a run needs at least one trainer")
+        self.backend = ray_actors.backend()
+        if self.backend == "ray":  # the same run, its trainers in Ray actors (engine/backends/ray_actors.py)
+            members = {name: ray_actors.remote_factory(f) for name, f in members.items()}
         self.run_id = run_id or _new_id()
         self.max_steps = max_steps
         self.preview_seconds = preview_seconds
@@ -256,6 +260,7 @@ class Run:
         self.stop()
         with self._step_lock, self._cond:
             for m in self._members:
+                ray_actors.release(m.trainer)
                 m.trainer, m.factory, m.last_good = _Closed(m.trainer), None, None
             self._status, self._message = "closed", message
             self._bump()
@@ -269,6 +274,7 @@ class Run:
         self.stop()
         with self._step_lock, self._cond:
             for m in self._members:
+                ray_actors.release(m.trainer)
                 m.trainer = m.factory()
                 m.records.clear()
                 m.pending, m.pending_n, m.last_good = {}, 0, None
@@ -452,6 +458,13 @@ class Run:
             self._end("stopped", "")
         except Diverged as err:
             self._on_diverged(err)
+        except ray_actors.WorkerLost as err:  # the actor died: say so, and how to go on
+            log.error("run %s lost its worker: %s", self.run_id, err)
+            where = (f"load it again from its last save ({self.saved_to})" if self.saved_to else
+                     "it was not saved: press Reset to start it again")
+            self._set_status("failed", f"{str(err)[0].upper()}{str(err)[1:]}; the page shows the last state it "
+                                       f"received. To go on, {where}.")
+            self._release_slot()
         except BaseException as err:  # a bug or a bad setting: keep the message, never kill the page or hang a caller
             log.error("run %s failed:\n%s", self.run_id, traceback.format_exc())
             message = str(err) if isinstance(err, ConfigError) else f"{type(err).__name__}: {err}"
@@ -602,6 +615,9 @@ def _stop_at_exit() -> None:
         run.join(max(0.0, deadline - time.monotonic()))
 
 
+ray_actors.BEFORE_SHUTDOWN.append(_stop_at_exit)  # on Ray, runs stop while their workers still answer
+
+
 class _Closed:
     """What is left of a closed run's trainer: what a page reads to draw the last snapshot, and nothing more."""
 
@@ -633,25 +649,3 @@ def load_run(folder: str | Path, **run_kwargs) -> Run:
         run._restore_records(name, persistence.load_records(path))
     run.loaded_from = str(folder)  # a later save gets a folder of its own: the original is never overwritten
     return run
-
-
-def torch_threads() -> int:
-    """CPU threads for torch's kernels while runs train: `GENLAB_TORCH_THREADS`, default 1.
-
-    NOTE: measured on a 2-core CPU, the 2D GAN stepped from a background thread with torch's default 2 threads ran
-    at 130 steps/s (OpenMP teams of the page's thread and the run's thread fight over the cores) and at 250 steps/s
-    with 1 thread; a bare loop in the main thread does 290 (2 threads) or 257 (1 thread). One thread per run also
-    lets two runs share two cores without oversubscription. The setting is process-wide (torch has no other).
-    A value that is not a whole number >= 1 is a ConfigError naming the variable.
-    """
-    text = os.environ.get("GENLAB_TORCH_THREADS", "1")
-    try:
-        threads = int(text)
-    except ValueError:
-        threads = 0
-    if threads < 1:
-        raise ConfigError("GENLAB_TORCH_THREADS", f"GENLAB_TORCH_THREADS must be a whole number >= 1 (torch threads "
-                                                  f"per training run), got {text!r}")
-    return threads
-
-

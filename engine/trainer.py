@@ -54,6 +54,9 @@ class Diverged(RuntimeError):
         super().__init__(f"{loss_name} became {value} at step {step}")
         self.loss_name, self.step, self.value, self.advice = loss_name, step, value, advice
 
+    def __reduce__(self):  # picklable with its fields: it crosses from a Ray worker to the run
+        return type(self), (self.loss_name, self.step, self.value, self.advice)
+
 
 def pick_device(name: str) -> torch.device:
     """`auto` -> cuda when a GPU is visible, else cpu; `cuda` without a GPU is a ConfigError naming the key."""

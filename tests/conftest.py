@@ -35,6 +35,21 @@ def pytest_collection_modifyitems(items):
             item.add_marker(pytest.mark.xdist_group("browser"))
 
 
+RAY = pytest.param("ray", marks=pytest.mark.xdist_group("ray"))  # one worker holds the local Ray cluster
+
+
+@pytest.fixture(params=["threads", RAY])
+def backend(request, monkeypatch):
+    """Run the test on both backends (engine/backends/ray_actors.py): threads in this process, or Ray actors."""
+    monkeypatch.setenv("GENLAB_BACKEND", request.param)
+    if request.param == "ray":
+        ray = pytest.importorskip("ray", reason="Ray is not installed (pip install -r requirements-test.txt)")
+        for name, module in list(sys.modules.items()):  # test modules are not importable by the workers: their
+            if module is not None and name.startswith(("tests.", "test_")):  # trainers travel by value
+                ray.cloudpickle.register_pickle_by_value(module)
+    return request.param
+
+
 @pytest.fixture(autouse=True)
 def _runs_dir(tmp_path, monkeypatch):
     monkeypatch.setenv("GENLAB_RUNS_DIR", str(tmp_path / "runs"))

@@ -5,11 +5,14 @@ import os
 import streamlit as st
 import torch
 
+from engine.backends import ray_actors
 from engine.manager import manager
 
 
 @st.cache_resource
 def device_label() -> str:
+    if ray_actors.backend() == "ray":
+        return ray_actors.describe()
     if torch.cuda.is_available():
         return f"GPU: {torch.cuda.get_device_name(0)}"
     return f"CPU ({os.cpu_count()} cores)"

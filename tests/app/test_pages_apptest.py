@@ -47,6 +47,7 @@ def test_gan2d_step_buttons_advance_one_step(gan2d):
     assert not gan2d.exception
 
 
+@pytest.mark.usefixtures("backend")  # on threads and on Ray actors
 def test_gan2d_play_pause_and_live_knob(gan2d):
     run = gan2d.session_state["_run_gan2d"]
     gan2d.button(key="gan2d_play").click().run()
@@ -117,6 +118,7 @@ def test_gan2d_bad_typed_points_keep_the_old_data(gan2d):
     assert gan2d.session_state["_run_gan2d"] is before
 
 
+@pytest.mark.usefixtures("backend")  # on threads and on Ray actors
 def test_gan2d_save_then_load_and_resume(gan2d):
     run = gan2d.session_state["_run_gan2d"]
     for _ in range(3):
@@ -165,6 +167,7 @@ def test_images_renders_grid_and_steps(images):
     assert not images.exception
 
 
+@pytest.mark.usefixtures("backend")  # on threads and on Ray actors
 def test_images_play_pause_live_knob_and_new_model(images):
     run = images.session_state["_run_gan_images"]
     images.button(key="gan_images_play").click().run()
@@ -389,6 +392,7 @@ def test_pixelcnn_play_live_knobs_pause_and_new_model(pixelcnn):
     assert not pixelcnn.exception
 
 
+@pytest.mark.usefixtures("backend")  # on threads and on Ray actors
 def test_pixelcnn_watch_panel_draws_value_by_value_and_exports_a_gif(pixelcnn):
     pixelcnn.session_state["pcnn_open_watch"] = True
     pixelcnn.run()
@@ -469,6 +473,7 @@ def compare():  # judges come from the session's test cache (tests/conftest.py):
     at.session_state["_run_compare"].stop()
 
 
+@pytest.mark.usefixtures("backend")  # on threads and on Ray actors
 def test_compare_opens_on_the_mode_collapse_preset_and_steps_the_whole_group(compare):
     run = compare.session_state["_run_compare"]
     assert run.members == ["plain · seed 0", "minibatch discrimination · seed 0"]

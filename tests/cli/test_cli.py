@@ -49,6 +49,26 @@ def test_train_writes_the_run_folder(trained_run):
     assert config["lr_d"] == 2e-4 and config["minibatch_discrimination"] is True and config["seed"] == 3
 
 
+@pytest.mark.xdist_group("ray")
+def test_train_gives_the_same_model_on_threads_and_on_ray(tmp_path, monkeypatch):
+    pytest.importorskip("ray")
+    import torch
+
+    outs = {}
+    for backend in ("threads", "ray"):
+        monkeypatch.setenv("GENLAB_BACKEND", backend)
+        outs[backend] = tmp_path / backend
+        res = engine("train", "gan", "--dataset", "ring8", "--steps", "60", "--seed", "5", "--out",
+                     str(outs[backend]), "--no-progress")
+        assert res.returncode == 0, res.stderr
+    threads, ray = (torch.load(outs[b] / "checkpoint.pt", weights_only=True)["models"] for b in ("threads", "ray"))
+    for net in ("G", "D"):
+        for name, tensor in threads[net].items():
+            assert torch.equal(tensor, ray[net][name]), f"{net}.{name} differs between the backends"
+    metrics = [(outs[b] / "metrics.csv").read_text().splitlines()[0] for b in ("threads", "ray")]
+    assert metrics[0] == metrics[1]
+
+
 def test_train_shows_a_progress_bar(tmp_path):
     res = engine("train", "gan", "--steps", "20", "--out", str(tmp_path / "r"))
     assert res.returncode == 0, res.stderr

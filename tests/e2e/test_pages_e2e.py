@@ -1,7 +1,6 @@
 """Open each page in Chromium, start training, see the step count advance."""
 
 import re
-import warnings
 
 import pytest
 
@@ -65,16 +64,16 @@ def test_classifier_trains_in_the_browser(page, app_url):
 
 
 def test_pixelcnn_trains_and_draws_value_by_value_in_the_browser(page, app_url):
-    play_see_steps_then_pause(page, f"{app_url}/pixelcnn?width=8&layers=2", "PixelCNN")
+    url = f"{app_url}/pixelcnn?width=8&layers=2"
+    play_see_steps_then_pause(page, url, "PixelCNN")
+    # The movie on a fresh page: twice in CI runs (never in 11 local ones, loaded or not) the page that came back
+    # from Pause lost its panels below the live area (a fragment rerun racing the full rerun in Streamlit's
+    # frontend); what is tested here is the movie, so it starts from a page no fragment is rerunning.
+    page.goto(url)
+    page.get_by_role("heading", name="PixelCNN").wait_for()
     wait_ready(page)
     panel = page.locator("summary").filter(has_text="Watch a sample being drawn")
-    try:
-        panel.wait_for(timeout=15_000)
-    except Exception:  # noqa: BLE001 - seen once on a loaded machine: the page's rerun after Pause came back
-        # without its first panel (a fragment rerun racing the full rerun); one more rerun brings it back
-        warnings.warn("the PixelCNN page came back from Pause without its first panel; rerunning it once")
-        page.get_by_role("button", name=re.compile("^Step")).click()
-        wait_ready(page)
+    panel.wait_for(timeout=30_000)
     panel.click()
     page.get_by_text("to watch the model paint").wait_for()  # the panel's own rerun has finished
     wait_ready(page)

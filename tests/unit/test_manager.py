@@ -43,6 +43,7 @@ def test_twenty_runs_under_a_cap_of_two_none_lost():
     assert manager.counts() == {"training": 0, "waiting": 0, "registered": 20}
 
 
+@pytest.mark.usefixtures("backend")  # on threads and on Ray actors
 def test_queued_runs_say_where_they_stand_and_start_when_a_slot_frees():
     manager = RunManager(cap=1)
     first = manager.submit(Run(lambda: toy(sleep=0.002))).start()
@@ -61,6 +62,7 @@ def test_queued_runs_say_where_they_stand_and_start_when_a_slot_frees():
     first.stop()
 
 
+@pytest.mark.usefixtures("backend")  # on threads and on Ray actors
 def test_stopping_a_queued_run_removes_it_from_the_queue():
     manager = RunManager(cap=1)
     busy = manager.submit(Run(lambda: toy(sleep=0.002))).start()
@@ -72,6 +74,7 @@ def test_stopping_a_queued_run_removes_it_from_the_queue():
     busy.stop()
 
 
+@pytest.mark.usefixtures("backend")  # on threads and on Ray actors
 def test_one_session_trains_one_run_at_a_time():
     manager = RunManager(cap=4, per_owner=1)
     page_a = manager.submit(Run(lambda: toy(sleep=0.002)), "student").start()
@@ -87,6 +90,7 @@ def test_one_session_trains_one_run_at_a_time():
         run.stop()
 
 
+@pytest.mark.usefixtures("backend")  # on threads and on Ray actors
 def test_a_larger_cap_starts_waiting_runs_at_once():
     manager = RunManager(cap=1)
     runs = [manager.submit(Run(lambda: toy(sleep=0.002))).start() for _ in range(3)]
@@ -100,6 +104,7 @@ def test_a_larger_cap_starts_waiting_runs_at_once():
         run.stop()
 
 
+@pytest.mark.usefixtures("backend")  # on threads and on Ray actors
 def test_a_run_nobody_looks_at_pauses_itself_and_frees_its_slot():
     manager = RunManager(cap=1, idle_seconds=0.3)
     run = manager.submit(Run(lambda: toy(sleep=0.002)), "student")
@@ -119,11 +124,12 @@ def test_a_run_nobody_looks_at_pauses_itself_and_frees_its_slot():
     unowned.stop()
 
 
+@pytest.mark.usefixtures("backend")  # on threads and on Ray actors
 def test_a_session_that_goes_away_pauses_at_once_and_is_closed_after_the_grace():
     manager = RunManager(cap=2, grace_seconds=0.4)
     mine = manager.submit(Run(lambda: toy(sleep=0.002)), "gone").start()
     theirs = manager.submit(Run(lambda: toy(sleep=0.002)), "here").start()
-    mine.wait_until(lambda s: s.status == "running")
+    mine.wait_until(lambda s: s.step > 0)  # training (on Ray the first step waits for its actor)
     trainer = weakref.ref(mine.trainers[0])
     manager.release_owner("gone")
     poll(mine, lambda s: s.status == "paused")
@@ -131,17 +137,18 @@ def test_a_session_that_goes_away_pauses_at_once_and_is_closed_after_the_grace()
     snap = poll(mine, lambda s: s.status == "closed", timeout=5)
     assert "session ended" in snap.message and mine not in manager.runs()
     gc.collect()
-    assert trainer() is None, "the closed run's models and data are freed"
+    assert trainer() is None, "the closed run's models and data are freed (on Ray: its actor ended)"
     assert theirs.peek().status == "running"
     mine.start()
     assert mine.peek().status == "closed", "a closed run cannot restart"
     theirs.stop()
 
 
+@pytest.mark.usefixtures("backend")  # on threads and on Ray actors
 def test_a_session_that_comes_back_within_the_grace_keeps_its_runs():
     manager = RunManager(cap=2, grace_seconds=0.3)
     run = manager.submit(Run(lambda: toy(sleep=0.002)), "blip").start()
-    run.wait_until(lambda s: s.status == "running")
+    run.wait_until(lambda s: s.step > 0)
     manager.release_owner("blip")
     poll(run, lambda s: s.status == "paused")
     manager.touch("blip")  # it reconnected

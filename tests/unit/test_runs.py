@@ -20,7 +20,8 @@ from engine.family import Family
 from engine.registry import FAMILIES
 from engine.trainer import Trainer, check_finite
 
-CALLS: list[str] = []  # global order of steps, to check round-robin
+CALLS: list[str] = []  # global order of steps, to check round-robin (in this process: the threads backend)
+pytestmark = pytest.mark.usefixtures("backend")  # every test here runs on threads and on Ray actors
 
 
 @dataclass(frozen=True)
@@ -78,12 +79,14 @@ class ToyTrainer(Trainer):
         return buf.getvalue()
 
     def state_dict(self):
-        return {"step": self.step_count, "models": {"toy": {"w": self.w.clone()}}, "rng": self.gen.get_state()}
+        return {"step": self.step_count, "models": {"toy": {"w": self.w.clone()}}, "rng": self.gen.get_state(),
+                "seen": list(self.seen)}
 
     def load_state_dict(self, state) -> None:
         self.step_count = int(state["step"])
         self.w = state["models"]["toy"]["w"].clone()
         self.gen.set_state(state["rng"])
+        self.seen = list(state.get("seen", []))
 
 
 def toy(name: str = "", **values) -> ToyTrainer:
@@ -117,23 +120,30 @@ def test_start_pause_resume_stop():
     assert not run._thread.is_alive()
 
 
+class CountingPreviews(ToyTrainer):
+    """Says in each preview how many previews it has made and at which step (wherever the trainer lives)."""
+
+    made = 0
+
+    def preview(self):
+        self.made += 1
+        return {"w": self.w.numpy().copy(), "made": self.made, "at": self.step_count}
+
+
 def test_previews_are_made_only_when_someone_reads_the_run():
-    made = []
-    trainer = toy(sleep=0.002)
-    trainer.preview = lambda: made.append(trainer.step_count) or {"w": trainer.w.numpy().copy()}
-    run = Run(lambda: trainer, preview_seconds=0.01)
+    run = Run(lambda: CountingPreviews(ToyConfig(sleep=0.002)), preview_seconds=0.01)
     run.start()
-    start = run.snapshot().step
+    start = run.wait_until(lambda s: s.step > 0).step  # on Ray the first step waits for the actor to start
     time.sleep(0.3)  # nobody reads: at most the preview asked for by the snapshot above
-    unread = len(made)
-    assert unread <= 2
+    unread = run.peek().preview["made"]
+    assert unread <= 3  # the one made when the run was built, then at most the one the snapshot above asked for
     for _ in range(5):  # a reader: each read is followed by a fresh preview
         seen = run.snapshot().preview_step
         run.wait_until(lambda s: s.preview_step > seen, timeout=5)
-    assert len(made) >= unread + 5
+    assert run.peek().preview["made"] >= unread + 5
     assert run.snapshot().step > start
     run.stop()
-    assert made[-1] == run.snapshot().step, "a stopped run shows its last step"
+    assert run.peek().preview["at"] == run.snapshot().step, "a stopped run shows its last step"
 
 
 def test_step_once_advances_exactly_one_step_per_part():
@@ -242,13 +252,14 @@ def test_a_failing_trainer_is_reported_and_leaves_no_thread():
 
 
 # ------------------------------------------------------------------ groups
-def test_group_steps_round_robin_with_the_same_data():
+def test_group_steps_round_robin_with_the_same_data(backend):
     CALLS.clear()
     group = RunGroup({"a": lambda: toy("a", seed=7), "b": lambda: toy("b", seed=7, lr=0.2)}, max_steps=25)
     group.start()
     snap = group.wait_until(lambda s: s.status == "finished")
     assert [m.step for m in snap.members] == [25, 25]
-    assert CALLS == ["a", "b"] * 25
+    if backend == "threads":  # on Ray the steps happen in the actors' processes
+        assert CALLS == ["a", "b"] * 25
     a, b = group.trainers
     assert a.seen == b.seen  # the same seed gives the same data order, whatever the other settings
 

@@ -1,0 +1,333 @@
+"""Out-of-process training on Ray: `GENLAB_BACKEND=ray` moves every trainer of a `Run` into a Ray actor.
+
+The `Run` (engine/runs.py) stays where it is, with its thread, queue slot, pause, slow motion, records and
+previews; only the trainer it steps is replaced by a `RemoteTrainer`. So pages, the command line and Compare work the
+same on both backends, and the fair queue (engine/manager.py) still decides who trains. The page's process then only
+waits on the actors and draws: the heavy maths runs in other processes (other machines with `GENLAB_RAY_ADDRESS`),
+out of the page's interpreter lock.
+
+A `RemoteTrainer` keeps a local copy of the trainer (the one the factory built) for what pages read and draw: the
+config, the data, sampling and interpolation. Its first training step moves a copy of it into an actor; from then
+on training, evaluation and previews happen there, and the local copy is refreshed from the actor's weights whenever
+a page reads it after the actor has stepped. A worker that dies raises `WorkerLost`, which the run shows as its
+status (never a frozen page); the local copy keeps the last weights it saw.
+
+Settings (environment): `GENLAB_BACKEND` threads (default) or ray; `GENLAB_RAY_ADDRESS` an existing cluster to join
+(default: start a local one); `GENLAB_RAY_GPU_FRACTION` the share of a GPU each actor asks for and caps its CUDA
+memory at (default 1/32, so 30 small runs share a card); `GENLAB_RAY_OBJECT_STORE_MB` the local object store.
+"""
+
+from __future__ import annotations
+
+import atexit
+import logging
+import os
+import threading
+from pathlib import Path
+from typing import Any, Callable
+
+import torch
+
+from engine.config import ConfigError, torch_threads
+
+log = logging.getLogger(__name__)
+
+BACKENDS = ("threads", "ray")
+DEFAULT_GPU_FRACTION = 1 / 32
+ROOT = Path(__file__).resolve().parents[2]  # the project: the workers import `engine` (and tests) from here
+_connect_lock = threading.Lock()
+_actor_class = None
+_resources: dict[str, float] = {}  # the cluster's, read once when connecting (reading it again can hang)
+BEFORE_SHUTDOWN: list[Callable[[], None]] = []  # called at exit while Ray still answers (runs stop and record)
+
+
+class WorkerLost(RuntimeError):
+    """The Ray worker that held a run's trainer died (killed, out of memory, its machine gone)."""
+
+
+def backend() -> str:
+    """The backend runs train on: `GENLAB_BACKEND`, default "threads". A bad value is a ConfigError naming it."""
+    name = os.environ.get("GENLAB_BACKEND", "threads").strip().lower() or "threads"
+    if name not in BACKENDS:
+        raise ConfigError("GENLAB_BACKEND", f"GENLAB_BACKEND must be one of {', '.join(BACKENDS)}, got {name!r}")
+    if name == "ray":
+        try:
+            import ray  # noqa: F401
+        except ImportError:
+            raise ConfigError("GENLAB_BACKEND", "GENLAB_BACKEND=ray needs Ray: pip install ray") from None
+    return name
+
+
+def gpu_fraction() -> float:
+    text = os.environ.get("GENLAB_RAY_GPU_FRACTION", str(DEFAULT_GPU_FRACTION))
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not 0 < value <= 1:
+        raise ConfigError("GENLAB_RAY_GPU_FRACTION", f"GENLAB_RAY_GPU_FRACTION must be a number in (0, 1], got "
+                                                     f"{text!r}")
+    return value
+
+
+def connect():
+    """Ray, connected once per process: to `GENLAB_RAY_ADDRESS` if set, else a local cluster of this machine.
+
+    NOTE: the local cluster's processes (GCS, raylet) are killed when the *thread* that started them ends (Linux's
+    parent-death signal follows the creating thread), and pages and runs live in short threads. So Ray is started
+    from a thread of its own that lives as long as the process."""
+    import ray
+
+    with _connect_lock:
+        if not ray.is_initialized():
+            started: dict[str, BaseException | None] = {}
+            ready = threading.Event()
+
+            def keeper():
+                try:
+                    _init(ray)
+                    started["error"] = None
+                except BaseException as err:  # noqa: BLE001 - handed to the caller below
+                    started["error"] = err
+                ready.set()
+                threading.Event().wait()  # hold the cluster's parent thread for the life of the process
+
+            threading.Thread(target=keeper, name="ray-keeper", daemon=True).start()
+            ready.wait()
+            if started["error"] is not None:
+                raise ConfigError("GENLAB_BACKEND", f"could not start or join Ray: {started['error']}")
+    return ray
+
+
+def _init(ray) -> None:
+    address = os.environ.get("GENLAB_RAY_ADDRESS") or None
+    # A local cluster finds `engine` through PYTHONPATH; a remote one gets the package shipped with the job.
+    runtime_env = ({"py_modules": [str(ROOT / "engine")]} if address else
+                   {"env_vars": {"PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT),
+                                                                              os.environ.get("PYTHONPATH")]))}})
+    runtime_env["worker_process_setup_hook"] = "engine.backends.ray_actors.warm_worker"
+    options: dict[str, Any] = {}
+    if address is None:
+        options["object_store_memory"] = int(os.environ.get("GENLAB_RAY_OBJECT_STORE_MB", "256")) * 2**20
+    ray.init(address=address, runtime_env=runtime_env, include_dashboard=False, log_to_driver=False,
+             configure_logging=False, **options)
+    atexit.register(_before_shutdown)  # registered after Ray's own exit hook, so it runs before it
+    _resources.update(ray.cluster_resources())
+    log.warning("training on Ray: %s", _resources)
+
+
+def resources() -> dict[str, float]:
+    """The cluster's resources when this process joined it (CPU, GPU, memory, ...)."""
+    connect()
+    return dict(_resources)
+
+
+def describe() -> str:
+    """The cluster in words, for the pages: "a Ray cluster (local): 2 CPUs, 0 GPUs"."""
+    cluster = resources()
+    where = os.environ.get("GENLAB_RAY_ADDRESS") or "local"
+    return f"a Ray cluster ({where}): {cluster.get('CPU', 0):g} CPUs, {cluster.get('GPU', 0):g} GPUs"
+
+
+def cluster_cap(runs_per_gpu: int, threads_per_run: int) -> int:
+    """What the cluster holds: `runs_per_gpu` per GPU, else its CPUs divided by each run's torch threads."""
+    cluster = resources()
+    gpus = int(cluster.get("GPU", 0))
+    if gpus:
+        return gpus * runs_per_gpu
+    return max(1, int(cluster.get("CPU", 1)) // threads_per_run)
+
+
+def warm_worker() -> None:
+    """Run by every Ray worker as it starts, before it is given an actor: the imports a trainer needs (seconds on
+    a small machine) are then paid while the worker waits in Ray's pool, not after Play is pressed."""
+    import engine.registry  # noqa: F401 - torch and every family
+
+
+def _before_shutdown() -> None:
+    for hook in BEFORE_SHUTDOWN:
+        hook()
+
+
+class TrainerWorker:
+    """What runs inside the actor: one trainer (given by `adopt`), stepped and asked on the run's behalf."""
+
+    def __init__(self, cuda_fraction: float, threads: int):
+        torch.set_num_threads(threads)
+        if cuda_fraction and torch.cuda.is_available():
+            torch.cuda.set_per_process_memory_fraction(cuda_fraction)
+        self.trainer = None
+
+    def adopt(self, trainer) -> int:
+        self.trainer = trainer
+        return trainer.step_count
+
+    def step(self, part: str) -> tuple[dict[str, float], int]:
+        return self.trainer.step(part), self.trainer.step_count
+
+    def call(self, name: str, *args, **kwargs):
+        return getattr(self.trainer, name)(*args, **kwargs)
+
+    def pid(self) -> int:
+        return os.getpid()
+
+
+def _actor():
+    global _actor_class
+    if _actor_class is None:
+        _actor_class = connect().remote(TrainerWorker)
+    return _actor_class
+
+
+class _SpareWorkers:
+    """Actors started ahead of need. A new Ray worker takes seconds to start (a process, then torch), which a Play
+    click would otherwise wait for: a run takes a spare at once, and a new spare starts behind it.
+    `GENLAB_RAY_SPARE_WORKERS` of them (default 1) per kind of worker (CPU, or a GPU fraction)."""
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._spares: dict[float, list] = {}
+
+    def take(self, fraction: float):
+        """A started actor for a run (a spare if there is one), and a new spare behind it."""
+        with self._lock:
+            spares = self._spares.setdefault(fraction, [])
+            handle = spares.pop(0) if spares else self._start(fraction)
+            self._top_up(fraction)
+        return handle
+
+    def prestart(self) -> None:
+        """Start the spares now (the server does when it starts on Ray), so that the first Play is quick too."""
+        on_gpu = resources().get("GPU", 0) and torch.cuda.is_available()
+        with self._lock:
+            self._top_up(gpu_fraction() if on_gpu else 0.0)
+
+    def _top_up(self, fraction: float) -> None:
+        spares = self._spares.setdefault(fraction, [])
+        while len(spares) < int(os.environ.get("GENLAB_RAY_SPARE_WORKERS", "1")):
+            spares.append(self._start(fraction))
+
+    @staticmethod
+    def _start(fraction: float):
+        options: dict[str, Any] = {"num_cpus": 0}  # the manager's queue decides who trains, not Ray's scheduler
+        if fraction:
+            options["num_gpus"] = fraction
+        return _actor().options(**options).remote(fraction, torch_threads())
+
+
+spare_workers = _SpareWorkers()
+
+
+class RemoteTrainer:
+    """A trainer whose training happens in a Ray actor; everything else reads a local copy kept up to date.
+
+    Calls the `Run` makes every step (step, evaluate, preview, state_dict, ...) go to the actor once it exists;
+    any other attribute is read from the local trainer, refreshed first from the actor's weights when it has
+    stepped since (`synced`)."""
+
+    REMOTE = ("evaluate", "preview", "parameters_finite", "parameter_count", "state_dict", "sample_png",
+              "rng_state")
+
+    def __init__(self, trainer):
+        self._local = trainer
+        self._handle = None
+        self._lost = ""
+        self._synced_step = trainer.step_count
+        self._sync_lock = threading.Lock()
+        self.step_count = trainer.step_count
+
+    # what the run reads without a round trip (the config is kept the same on both sides)
+    family = property(lambda self: self._local.family)
+    parts = property(lambda self: self._local.parts)
+    config = property(lambda self: self._local.config)
+    data = property(lambda self: self._local.data)
+    log_every = property(lambda self: self._local.log_every)
+    eval_every = property(lambda self: self._local.eval_every)
+
+    @property
+    def worker(self):
+        """The actor, started on first use from a copy of the local trainer (its weights, config and data)."""
+        if self._lost:
+            raise WorkerLost(self._lost)
+        if self._handle is None:
+            on_gpu = resources().get("GPU", 0) and self._local.device.type == "cuda"
+            handle = spare_workers.take(gpu_fraction() if on_gpu else 0.0)
+            self._handle = handle
+            self.step_count = self._get(handle.adopt.remote(self.synced()))
+        return self._handle
+
+    def _get(self, ref):
+        import ray
+
+        try:
+            return ray.get(ref)
+        except ray.exceptions.RayActorError as err:
+            self._lost = (f"the Ray worker training this run stopped ({type(err).__name__}: "
+                          f"{str(err).splitlines()[0][:200]})")
+            self._handle = None
+            raise WorkerLost(self._lost) from None
+        except ray.exceptions.RayTaskError as err:  # the trainer's own error (Diverged, ConfigError, a bug)
+            cause = getattr(err, "cause", None)
+            raise (cause if isinstance(cause, Exception) else err) from None
+
+    def step(self, part: str = "both") -> dict[str, float]:
+        losses, self.step_count = self._get(self.worker.step.remote(part))
+        return losses
+
+    def set_knobs(self, **values: Any) -> None:
+        self._local.set_knobs(**values)
+        if self._handle is not None:
+            self._get(self._handle.call.remote("set_knobs", **values))
+
+    def load_state_dict(self, state: dict[str, Any]) -> None:
+        with self._sync_lock:
+            self._local.load_state_dict(state)
+            self.step_count = self._synced_step = self._local.step_count
+        if self._handle is not None:
+            self._get(self._handle.call.remote("load_state_dict", state))
+
+    def __getattr__(self, name: str):
+        if name.startswith("__") or name in ("_local", "_handle"):
+            raise AttributeError(name)
+        if name in RemoteTrainer.REMOTE and self._handle is not None:
+            return lambda *args, **kwargs: self._get(self._handle.call.remote(name, *args, **kwargs))
+        return getattr(self.synced(), name)
+
+    def synced(self):
+        """The local trainer with the actor's latest weights (or the last ones seen, if the worker is gone)."""
+        with self._sync_lock:
+            if self._handle is not None and self._synced_step != self.step_count:
+                try:
+                    state = self._get(self._handle.call.remote("state_dict"))
+                except WorkerLost:
+                    return self._local
+                self._local.load_state_dict(state)
+                self._synced_step = self._local.step_count
+        return self._local
+
+    def pid(self) -> int | None:
+        """The actor's process id (None before the first step)."""
+        return None if self._handle is None else self._get(self._handle.pid.remote())
+
+    def release(self) -> None:
+        """End the actor now (its memory goes back at once); the local copy stays."""
+        if self._handle is not None:
+            import ray
+
+            ray.kill(self._handle)
+            self._handle = None
+
+
+def remote_factory(factory: Callable) -> Callable[[], RemoteTrainer]:
+    """A factory like `factory`, whose trainers train in Ray actors."""
+
+    def build() -> RemoteTrainer:
+        return RemoteTrainer(factory())
+
+    return build
+
+
+def release(trainer) -> None:
+    """Free what a trainer holds outside this process (a Ray actor); nothing for a local trainer."""
+    if isinstance(trainer, RemoteTrainer):
+        trainer.release()

@@ -1,0 +1,122 @@
+"""The Ray backend (engine/backends/ray_actors.py): training in another process, exactly the model the threads
+backend makes; a worker that dies gives a clear status and loses nothing saved; closed or reset runs end their
+actors; settings that are wrong say so."""
+
+from __future__ import annotations
+
+import os
+import signal
+import time
+
+import pytest
+import torch
+
+from engine.backends import ray_actors
+from engine.config import ConfigError
+from engine.registry import build_trainer, make_config
+from engine.runs import Run, load_run
+from tests.unit.test_runs import toy
+
+pytestmark = pytest.mark.xdist_group("ray")
+
+
+@pytest.fixture
+def on_ray(monkeypatch):
+    pytest.importorskip("ray", reason="Ray is not installed (pip install -r requirements-test.txt)")
+    monkeypatch.setenv("GENLAB_BACKEND", "ray")
+
+
+def gan_run(**values) -> Run:
+    config = make_config("gan", {"dataset": "ring8", "seed": 2, **values})
+    return Run(lambda: build_trainer("gan", config), max_steps=40)
+
+
+def alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return True
+
+
+def wait_for(condition, timeout: float = 20.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.05)
+
+
+def test_training_happens_in_another_process_and_gives_the_threads_backends_model(on_ray, monkeypatch):
+    remote = gan_run().start()
+    done = remote.wait_until(lambda s: s.status == "finished", timeout=120)
+    trainer = remote.trainers[0]
+    assert isinstance(trainer, ray_actors.RemoteTrainer) and trainer.pid() not in (None, os.getpid())
+    monkeypatch.setenv("GENLAB_BACKEND", "threads")
+    local = gan_run().start()
+    expected = local.wait_until(lambda s: s.status == "finished", timeout=120)
+    assert done.history().drop(columns=["seconds", "train_seconds"]).equals(
+        expected.history().drop(columns=["seconds", "train_seconds"])), "the same losses and metrics, step by step"
+    for name, tensor in local.trainers[0].G.state_dict().items():  # the page's copy has the actor's weights
+        assert torch.equal(tensor, trainer.G.state_dict()[name]), name
+    assert (trainer.sample(16, seed=3)["points"] == local.trainers[0].sample(16, seed=3)["points"]).all()
+    remote.close()
+
+
+def test_a_worker_that_dies_gives_a_clear_status_and_the_run_loads_again_from_its_save(on_ray, tmp_path):
+    run = gan_run()
+    run.max_steps = None
+    run.start()
+    run.wait_until(lambda s: s.step >= 10, timeout=60)
+    run.pause()
+    saved = run.save(str(tmp_path))
+    pid = run.trainers[0].pid()
+    run.start()
+    os.kill(pid, signal.SIGKILL)
+    snap = run.wait_until(lambda s: s.status == "failed", timeout=30)
+    assert "Ray worker" in snap.message and saved in snap.message, snap.message
+    assert run.trainers[0].sample(8)["points"].shape == (8, 2), "the page still draws the last state it received"
+    run.start()
+    assert run.snapshot().status == "failed", "a lost run does not pretend to train"
+    again = load_run(saved, max_steps=20 + 10)
+    again.start()
+    assert again.wait_until(lambda s: s.status == "finished", timeout=60).step == 30
+
+
+def test_closing_or_resetting_a_run_ends_its_actor(on_ray):
+    run = Run(lambda: toy(sleep=0.001))
+    run.start()
+    run.wait_until(lambda s: s.step > 3, timeout=60)
+    first = run.trainers[0].pid()
+    run.reset()
+    wait_for(lambda: not alive(first))
+    run.start()
+    run.wait_until(lambda s: s.step > 3, timeout=60)
+    second = run.trainers[0].pid()
+    assert second != first
+    run.close()
+    wait_for(lambda: not alive(second))
+
+
+def test_live_knobs_reach_the_actor(on_ray):
+    run = Run(lambda: toy(sleep=0.001))
+    run.start()
+    run.wait_until(lambda s: s.step > 3, timeout=60)
+    run.set_knobs(lr=0.0)  # no more learning: w stays where it is
+    run.wait_until(lambda s: s.members[0].config.lr == 0.0)
+    time.sleep(0.05)
+    run.pause()
+    w = float(run.trainers[0].w)
+    run.start()
+    step = run.snapshot().step
+    run.wait_until(lambda s: s.step > step + 10)
+    run.pause()
+    assert float(run.trainers[0].w) == w
+
+
+def test_wrong_backend_settings_say_what_is_allowed(monkeypatch):
+    monkeypatch.setenv("GENLAB_BACKEND", "slurm")
+    with pytest.raises(ConfigError, match="threads, ray"):
+        Run(lambda: toy())
+    monkeypatch.setenv("GENLAB_RAY_GPU_FRACTION", "2")
+    with pytest.raises(ConfigError, match="GENLAB_RAY_GPU_FRACTION"):
+        ray_actors.gpu_fraction()
