@@ -67,9 +67,11 @@ def main() -> None:
     p.add_argument("--seconds", type=float, default=30.0, help="how long everyone watches")
     p.add_argument("--page", default="gan-2d?g_width=64&d_width=64")
     p.add_argument("--cap", type=int, default=2, help="runs that train at once")
+    p.add_argument("--backend", choices=["threads", "ray"], default="threads", help="GENLAB_BACKEND of the server")
     a = p.parse_args()
     folder = Path(tempfile.mkdtemp(prefix="classroom-"))
-    server = Server(folder, GENLAB_MAX_RUNS=str(a.cap), GENLAB_SESSION_GRACE="5", GENLAB_RUNS_PER_SESSION="1")
+    server = Server(folder, GENLAB_MAX_RUNS=str(a.cap), GENLAB_SESSION_GRACE="5", GENLAB_RUNS_PER_SESSION="1",
+                    GENLAB_BACKEND=a.backend, GENLAB_RAY_SPARE_WORKERS=str(a.cap))
     try:
         with sync_playwright() as pw:
             browser = pw.chromium.launch(executable_path="/usr/bin/chromium", headless=True, args=CHROMIUM_ARGS)
@@ -112,13 +114,18 @@ def main() -> None:
                 waiting = [r[0] for r in rows if r[1] == "queued"]
                 if waiting:
                     queued_for.append(waiting[-1] - rows[0][0])
-            clicks = []
+            clicks, stalls = [], 0
             for page in pages:
                 for button, after in (("Pause", ("paused",)), ("Play", ("running", "queued"))):
                     start = time.monotonic()
-                    page.get_by_role("button", name=re.compile(button)).click()
-                    wait_status(page, after)
-                    clicks.append(time.monotonic() - start)
+                    try:  # a button that does not come back within 30 s is a stalled page: counted, not fatal
+                        page.get_by_role("button", name=re.compile(button)).click(timeout=30_000)
+                    except Exception:  # noqa: BLE001 - playwright's timeout
+                        stalls += 1
+                        say(f"a page's {button} button did not come back within 30 s: {status_of(page)}")
+                        continue
+                    waited = wait_status(page, after)  # nan: the status never changed
+                    clicks.append(time.monotonic() - start if waited == waited else float("nan"))
             say(f"Pause / Play clicked on every page: {quantiles(clicks)}")
             busy_before_leaving = busy_share(server.proc.pid)
             for page in pages:
@@ -132,9 +139,10 @@ def main() -> None:
             browser.close()
     finally:
         server.stop()
-    print(f"{a.students} students on /{a.page}, {a.cap} runs at a time, {a.seconds:.0f} s of watching")
+    print(f"{a.students} students on /{a.page}, {a.cap} runs at a time, {a.seconds:.0f} s of watching, "
+          f"backend {a.backend}")
     print(f"Play to running/queued: {quantiles(play)}")
-    print(f"click to change (Pause, Play): {quantiles(clicks)}")
+    print(f"click to change (Pause, Play): {quantiles(clicks)}; stalled buttons: {stalls}")
     rates = sorted(refresh_rates)
     print(f"view refreshes per second per page: lowest {rates[0]:.2f}, median {statistics.median(rates):.2f} "
           f"(a page showing a queued or paused run changes only when its status does)")

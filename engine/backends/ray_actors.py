@@ -20,9 +20,11 @@ memory at (default 1/32, so 30 small runs share a card); `GENLAB_RAY_OBJECT_STOR
 from __future__ import annotations
 
 import atexit
+import gc
 import logging
 import os
 import threading
+import weakref
 from pathlib import Path
 from typing import Any, Callable
 
@@ -105,7 +107,6 @@ def _init(ray) -> None:
     runtime_env = ({"py_modules": [str(ROOT / "engine")]} if address else
                    {"env_vars": {"PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT),
                                                                               os.environ.get("PYTHONPATH")]))}})
-    runtime_env["worker_process_setup_hook"] = "engine.backends.ray_actors.warm_worker"
     options: dict[str, Any] = {}
     if address is None:
         options["object_store_memory"] = int(os.environ.get("GENLAB_RAY_OBJECT_STORE_MB", "256")) * 2**20
@@ -138,12 +139,6 @@ def cluster_cap(runs_per_gpu: int, threads_per_run: int) -> int:
     return max(1, int(cluster.get("CPU", 1)) // threads_per_run)
 
 
-def warm_worker() -> None:
-    """Run by every Ray worker as it starts, before it is given an actor: the imports a trainer needs (seconds on
-    a small machine) are then paid while the worker waits in Ray's pool, not after Play is pressed."""
-    import engine.registry  # noqa: F401 - torch and every family
-
-
 def _before_shutdown() -> None:
     for hook in BEFORE_SHUTDOWN:
         hook()
@@ -153,13 +148,21 @@ class TrainerWorker:
     """What runs inside the actor: one trainer (given by `adopt`), stepped and asked on the run's behalf."""
 
     def __init__(self, cuda_fraction: float, threads: int):
+        import engine.registry  # noqa: F401 - every family's imports (seconds here), paid while it waits as a spare
+
         torch.set_num_threads(threads)
         if cuda_fraction and torch.cuda.is_available():
             torch.cuda.set_per_process_memory_fraction(cuda_fraction)
         self.trainer = None
 
     def adopt(self, trainer) -> int:
+        """Take `trainer` (None: drop the one held, its memory freed, and wait in the pool for the next run)."""
         self.trainer = trainer
+        if trainer is None:
+            gc.collect()
+            if torch.cuda.is_available():
+                torch.cuda.empty_cache()
+            return 0
         return trainer.step_count
 
     def step(self, part: str) -> tuple[dict[str, float], int]:
@@ -171,6 +174,9 @@ class TrainerWorker:
     def pid(self) -> int:
         return os.getpid()
 
+    def holds(self) -> bool:
+        return self.trainer is not None
+
 
 def _actor():
     global _actor_class
@@ -180,21 +186,42 @@ def _actor():
 
 
 class _SpareWorkers:
-    """Actors started ahead of need. A new Ray worker takes seconds to start (a process, then torch), which a Play
-    click would otherwise wait for: a run takes a spare at once, and a new spare starts behind it.
-    `GENLAB_RAY_SPARE_WORKERS` of them (default 1) per kind of worker (CPU, or a GPU fraction)."""
+    """Actors started ahead of need, and actors given back by runs that ended, ready for the next run.
+
+    A new Ray worker takes seconds to start (a process, then torch), which a Play click would otherwise wait for.
+    A run takes a waiting actor at once; a new spare is started behind it only when none is left. A run that ends
+    (closed, reset, forgotten) gives its actor back with its trainer dropped: at most `GENLAB_RAY_SPARE_WORKERS`
+    (default 1) plus one wait per kind of worker (CPU, or a GPU fraction), the rest are ended."""
 
     def __init__(self):
         self._lock = threading.Lock()
         self._spares: dict[float, list] = {}
 
+    @staticmethod
+    def _count() -> int:
+        return int(os.environ.get("GENLAB_RAY_SPARE_WORKERS", "1"))
+
     def take(self, fraction: float):
-        """A started actor for a run (a spare if there is one), and a new spare behind it."""
+        """A started actor for a run (a waiting one if there is one); a new spare starts when none is left."""
         with self._lock:
             spares = self._spares.setdefault(fraction, [])
             handle = spares.pop(0) if spares else self._start(fraction)
-            self._top_up(fraction)
+            if not spares:
+                self._top_up(fraction)
         return handle
+
+    def give_back(self, handle, fraction: float) -> None:
+        """A run is done with `handle`: it drops its trainer and waits for the next run, or ends if enough wait."""
+        import ray
+
+        with self._lock:
+            spares = self._spares.setdefault(fraction, [])
+            keep = len(spares) < self._count() + 1
+            if keep:
+                handle.adopt.remote(None)  # queued behind anything still running on it
+                spares.insert(0, handle)  # warm already: the next run takes it first
+        if not keep:
+            ray.kill(handle)
 
     def prestart(self) -> None:
         """Start the spares now (the server does when it starts on Ray), so that the first Play is quick too."""
@@ -204,7 +231,7 @@ class _SpareWorkers:
 
     def _top_up(self, fraction: float) -> None:
         spares = self._spares.setdefault(fraction, [])
-        while len(spares) < int(os.environ.get("GENLAB_RAY_SPARE_WORKERS", "1")):
+        while len(spares) < self._count():
             spares.append(self._start(fraction))
 
     @staticmethod
@@ -231,6 +258,8 @@ class RemoteTrainer:
     def __init__(self, trainer):
         self._local = trainer
         self._handle = None
+        self._fraction = 0.0
+        self._finalizer = None
         self._lost = ""
         self._synced_step = trainer.step_count
         self._sync_lock = threading.Lock()
@@ -251,9 +280,19 @@ class RemoteTrainer:
             raise WorkerLost(self._lost)
         if self._handle is None:
             on_gpu = resources().get("GPU", 0) and self._local.device.type == "cuda"
-            handle = spare_workers.take(gpu_fraction() if on_gpu else 0.0)
-            self._handle = handle
-            self.step_count = self._get(handle.adopt.remote(self.synced()))
+            self._fraction = gpu_fraction() if on_gpu else 0.0
+            for attempt in range(2):  # a waiting actor may have died meanwhile: then a fresh one
+                handle = spare_workers.take(self._fraction)
+                self._handle = handle
+                try:
+                    self.step_count = self._get(handle.adopt.remote(self.synced()))
+                    break
+                except WorkerLost:
+                    if attempt:
+                        raise
+                    self._lost = ""
+            self._finalizer = weakref.finalize(self, spare_workers.give_back, self._handle, self._fraction)
+            self._finalizer.atexit = False  # at exit Ray ends every actor itself
         return self._handle
 
     def _get(self, ref):
@@ -262,6 +301,8 @@ class RemoteTrainer:
         try:
             return ray.get(ref)
         except ray.exceptions.RayActorError as err:
+            if self._finalizer is not None:
+                self._finalizer.detach()  # a dead actor never goes back to the pool
             self._lost = (f"the Ray worker training this run stopped ({type(err).__name__}: "
                           f"{str(err).splitlines()[0][:200]})")
             self._handle = None
@@ -310,11 +351,9 @@ class RemoteTrainer:
         return None if self._handle is None else self._get(self._handle.pid.remote())
 
     def release(self) -> None:
-        """End the actor now (its memory goes back at once); the local copy stays."""
+        """Give the actor back now (its trainer dropped, its memory freed); the local copy stays."""
         if self._handle is not None:
-            import ray
-
-            ray.kill(self._handle)
+            self._finalizer()  # spare_workers.give_back, once
             self._handle = None
 
 

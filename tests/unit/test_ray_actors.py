@@ -82,19 +82,36 @@ def test_a_worker_that_dies_gives_a_clear_status_and_the_run_loads_again_from_it
     assert again.wait_until(lambda s: s.status == "finished", timeout=60).step == 30
 
 
-def test_closing_or_resetting_a_run_ends_its_actor(on_ray):
+def test_closing_or_resetting_a_run_frees_its_model_and_reuses_its_actor(on_ray):
+    import ray
+
+    def held(handle) -> bool:  # an ended actor holds nothing either
+        try:
+            return ray.get(handle.holds.remote())
+        except ray.exceptions.RayActorError:
+            return False
+
     run = Run(lambda: toy(sleep=0.001))
     run.start()
     run.wait_until(lambda s: s.step > 3, timeout=60)
-    first = run.trainers[0].pid()
+    first = run.trainers[0]._handle
     run.reset()
-    wait_for(lambda: not alive(first))
-    run.start()
-    run.wait_until(lambda s: s.step > 3, timeout=60)
-    second = run.trainers[0].pid()
-    assert second != first
-    run.close()
-    wait_for(lambda: not alive(second))
+    assert not held(first), "the reset run's model is dropped in its worker"
+    runs = [Run(lambda: toy(sleep=0.001)) for _ in range(4)]
+    for other in runs:
+        other.step_once()
+    for other in runs:
+        other.wait_until(lambda s: s.step == 1, timeout=60)
+    handles = [other.trainers[0]._handle for other in runs]
+    pids = [other.trainers[0].pid() for other in runs]
+    for other in runs:
+        other.close()
+    assert not any(held(h) for h in handles), "closed runs' models are dropped in their workers"
+    waiting = ray_actors.spare_workers._spares[0.0]
+    assert len(waiting) <= int(os.environ.get("GENLAB_RAY_SPARE_WORKERS", "1")) + 1
+    ended = [pid for handle, pid in zip(handles, pids) if handle not in waiting]
+    assert ended, "beyond the spares, the workers of ended runs end"
+    wait_for(lambda: not any(alive(pid) for pid in ended))
 
 
 def test_live_knobs_reach_the_actor(on_ray):
