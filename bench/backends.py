@@ -75,9 +75,10 @@ def main() -> None:
     ray_actors.spare_workers.prestart()
     print(f"{'runs':>4}  {'backend':>7}  {'steps/s total':>13}  {'per run (min-max)':>17}  {'page CPU (cores)':>16}")
     for n in args.runs:
-        os.environ["GENLAB_RAY_SPARE_WORKERS"] = str(n)  # every run of the round finds a started worker
+        # every run of the round finds a started worker and one is left, so none starts during the measurement
+        os.environ["GENLAB_RAY_SPARE_WORKERS"] = str(n + 1)
         ray_actors.spare_workers.prestart()
-        time.sleep(8)  # let the spares start, outside the measurement
+        time.sleep(4 + 3 * (n + 1))  # a worker takes about 5 s of one core to start: outside the measurement
         found = {}
         for backend in ("threads", "ray"):
             found[backend] = r = measure(backend, n, args.family, values, args.seconds, args.warmup)

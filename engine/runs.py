@@ -426,8 +426,9 @@ class Run:
                 started = time.monotonic()
                 with self._step_lock:
                     self._apply_knobs()
+                    steps = self._batch()
                     for m in self._members:
-                        self._step_member(m, part)
+                        self._step_member(m, part, steps)
                     now = time.monotonic()
                     done = self._at_max_steps()
                     single = self._want_pause
@@ -492,17 +493,45 @@ class Run:
                 if name in ("*", m.name):
                     m.trainer.set_knobs(**values)
 
-    def _step_member(self, m: _Member, part: str) -> None:
+    BATCH_STEPS = 16  # on Ray, at most this many steps per round trip to the actor
+    BATCH_SECONDS = 0.1  # ... and at most about this long (pause and knobs still act within a fraction of a second)
+
+    def _batch(self) -> int:
+        """How many steps each member takes before the run looks up again: 1 on threads, in slow motion and for a
+        single step; on Ray up to BATCH_STEPS (one round trip instead of many), never across a record, an
+        evaluation or max_steps, so every record is made at the same step as on threads (nor when a good state is
+        kept after every step)."""
+        if self.backend != "ray" or self._steps_per_second > 0 or self._want_pause or self.good_state_seconds <= 0:
+            return 1
+        n = self.BATCH_STEPS
+        for m in self._members:
+            t = m.trainer
+            n = min(n, t.log_every - t.step_count % t.log_every, t.eval_every - t.step_count % t.eval_every)
+            done = t.step_count - self._first_step
+            if done > 0 and m.train_seconds > 0:
+                n = min(n, max(1, int(self.BATCH_SECONDS * done / m.train_seconds)))
+        if self.max_steps is not None:
+            n = min(n, self.max_steps - self._members[0].trainer.step_count)
+        return max(1, n)
+
+    def _step_member(self, m: _Member, part: str, steps: int = 1) -> None:
         started = time.perf_counter()
+        error = None
         try:
-            losses = m.trainer.step(part)
+            if steps == 1:
+                done = [m.trainer.step(part)]
+            else:  # the losses of the steps made, and the Diverged that stopped the batch early, if one did
+                done, error = m.trainer.step_many(part, steps)
         except Diverged as err:
-            err.member = m.name
-            raise
+            done, error = [], err
         m.train_seconds += time.perf_counter() - started
-        for k, v in losses.items():
-            m.pending[k] = m.pending.get(k, 0.0) + v
-        m.pending_n += 1
+        for losses in done:
+            for k, v in losses.items():
+                m.pending[k] = m.pending.get(k, 0.0) + v
+            m.pending_n += 1
+        if error is not None:
+            error.member = m.name
+            raise error
         t = m.trainer
         if t.step_count % t.log_every == 0 or t.step_count % t.eval_every == 0:
             self._record(m, with_eval=t.step_count % t.eval_every == 0)

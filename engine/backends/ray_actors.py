@@ -168,6 +168,18 @@ class TrainerWorker:
     def step(self, part: str) -> tuple[dict[str, float], int]:
         return self.trainer.step(part), self.trainer.step_count
 
+    def step_many(self, part: str, n: int) -> tuple[list[dict[str, float]], Exception | None, int]:
+        """`n` steps in one call: their losses, the Diverged that stopped them early (if one did), the step."""
+        from engine.trainer import Diverged
+
+        done = []
+        try:
+            for _ in range(n):
+                done.append(self.trainer.step(part))
+        except Diverged as err:
+            return done, err, self.trainer.step_count
+        return done, None, self.trainer.step_count
+
     def call(self, name: str, *args, **kwargs):
         return getattr(self.trainer, name)(*args, **kwargs)
 
@@ -314,6 +326,12 @@ class RemoteTrainer:
     def step(self, part: str = "both") -> dict[str, float]:
         losses, self.step_count = self._get(self.worker.step.remote(part))
         return losses
+
+    def step_many(self, part: str, n: int) -> tuple[list[dict[str, float]], Exception | None]:
+        """`n` steps in one round trip (the run batches them on Ray): the losses of each step made, and the
+        Diverged that stopped the batch early, if one did."""
+        done, error, self.step_count = self._get(self.worker.step_many.remote(part, n))
+        return done, error
 
     def set_knobs(self, **values: Any) -> None:
         self._local.set_knobs(**values)
