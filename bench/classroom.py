@@ -123,6 +123,9 @@ def main() -> None:
                     except Exception:  # noqa: BLE001 - playwright's timeout
                         stalls += 1
                         say(f"a page's {button} button did not come back within 30 s: {status_of(page)}")
+                        shot = Path(__file__).resolve().parents[1] / "test-artifacts" / f"classroom_stall_{stalls}.png"
+                        shot.parent.mkdir(exist_ok=True)
+                        page.screenshot(path=str(shot), full_page=True)
                         continue
                     waited = wait_status(page, after)  # nan: the status never changed
                     clicks.append(time.monotonic() - start if waited == waited else float("nan"))
