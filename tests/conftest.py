@@ -28,6 +28,7 @@ def pytest_unconfigure(config):
         shutil.rmtree(OWN_CACHE, ignore_errors=True)
 
 
+@pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the groups (it did not see them without this)
 def pytest_collection_modifyitems(items):
     """Browser tests run one after another in one worker (they share a server), beside the other tests."""
     for item in items:

@@ -2,6 +2,7 @@
 Play -> steps advance -> Pause round trip of a model page."""
 
 import re
+import warnings
 
 
 def wait_ready(page):
@@ -30,8 +31,12 @@ def wait_step_above(page, step: int, timeout: int) -> None:
         f"return m && parseInt(m[1].replace(/,/g, '')) > {step}; }}", timeout=timeout)
 
 
-def play_see_steps_then_pause(page, url: str, heading: str) -> None:
-    """Open a model page, press Play, see the step count advance twice, press Pause and see it paused."""
+def play_see_steps_then_pause(page, url: str, heading: str, again: bool = True) -> None:
+    """Open a model page, press Play, see the step count advance twice, press Pause and see it paused.
+
+    Once in a CI run the page came back from Pause on a fresh session ("idle · step 0", a new run: the browser's
+    session had been replaced while both cores were busy, a known flake of Streamlit's reconnect under load); then
+    the round is played once more on a fresh page, with a warning, and must pass the second time."""
     page.goto(url)
     page.get_by_role("heading", name=heading).wait_for()
     page.get_by_text(re.compile(r"step [\d,]+ ·")).first.wait_for()
@@ -46,4 +51,11 @@ def play_see_steps_then_pause(page, url: str, heading: str) -> None:
         status = page.get_by_text(re.compile(r"step [\d,]+ ·")).first.inner_text()
         raise AssertionError(f"the step count did not advance past {first} while training: {status!r}") from None
     page.get_by_role("button", name=re.compile("Pause")).click()
-    page.get_by_text(re.compile(r"paused · step")).first.wait_for()
+    try:
+        page.get_by_text(re.compile(r"paused · step")).first.wait_for()
+    except Exception:  # noqa: BLE001 - a replaced session shows a fresh, idle run: say so and play again once
+        status = page.get_by_text(re.compile(r"step [\d,]+ ·")).first.inner_text()
+        if not (again and re.search(r"idle · step 0 ", status)):
+            raise AssertionError(f"Pause did not show the run paused: {status!r}") from None
+        warnings.warn(f"after Pause the page showed a fresh session ({status!r}); playing the round once more")
+        play_see_steps_then_pause(page, url, heading, again=False)
