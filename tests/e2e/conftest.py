@@ -80,6 +80,20 @@ class Server:
         self.log.close()
 
 
+@pytest.fixture(autouse=True)
+def _one_browser_test_at_a_time():
+    """Browser tests never overlap, whichever xdist worker runs them: two servers and two Chromiums on two cores
+    were behind the browser flakes (the xdist group alone did not keep them on one worker in CI)."""
+    import fcntl
+    import tempfile
+
+    run = os.environ.get("PYTEST_XDIST_TESTRUNUID", "single")
+    with open(Path(tempfile.gettempdir()) / f"genlab-browser-{run}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        yield
+        fcntl.flock(lock, fcntl.LOCK_UN)
+
+
 @pytest.fixture(scope="session")
 def app_url(chromium_path, tmp_path_factory):
     server = Server(tmp_path_factory.mktemp("server"))
