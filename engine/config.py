@@ -177,5 +177,3 @@ def torch_threads() -> int:
         raise ConfigError("GENLAB_TORCH_THREADS", f"GENLAB_TORCH_THREADS must be a whole number >= 1 (torch threads "
                                                   f"per training run), got {text!r}")
     return threads
-
-
