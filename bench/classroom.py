@@ -1,21 +1,29 @@
-"""A simulated classroom on one server: N students (real Chromium sessions) open a page and press Play.
+"""A simulated classroom on one server: N students open a page and press Play.
+
+The students are either Streamlit protocol clients (`--client protocol`, the default: tests/e2e/streamlit_protocol.py,
+a few percent of a core for twenty) or real headless Chromium pages (`--client browser`: on two cores the
+browsers take most of the machine, so their figures are the browsers' as much as the server's).
 
 Prints, measured in one run:
-- how long Play took to show "running" or "queued" (p50 / p95), and how long the queue made people wait;
-- how often each page's view really refreshed (step text changes per second, p5 / p50 of the pages);
-- the click-to-change latency of Pause and Play on every page (p50 / p95);
-- steps/s per training run and in all;
-- server memory per session;
-- after everyone leaves: seconds until the server's CPU is idle, and its memory against the empty server.
+- Play to "running" or "queued" on every page, one student after another (p50 / p95);
+- Pause and Play again on every page, one after another, while the others watch: click to change (p50 / p95);
+- everyone pressing Play at the same moment (the instructor's "go"): click to change (p50 / p95);
+- how often each page's live view was redrawn: redraws per second per page, and the gaps between redraws while a
+  page showed a training run and while it showed a queued one;
+- steps/s per training run and in all; how long queued runs waited for their first slot (runs take turns of
+  `--turn` seconds while others wait: GENLAB_TURN_SECONDS);
+- server memory per session; after everyone leaves, seconds until the server (and, on Ray, its workers) is idle and
+  its memory against the empty server, waited for up to 3 minutes.
 
-    python bench/classroom.py --students 20 --seconds 30 [--page gan-2d] [--cap 2]
+    python bench/classroom.py --students 20 --seconds 30 [--backend ray] [--client browser] [--cap 2]
 
-The server is started here with the settings given (GENLAB_MAX_RUNS=--cap); nothing else should run meanwhile.
+The server is started here (GENLAB_MAX_RUNS=--cap, one run per session); nothing else should run meanwhile.
 """
 
 from __future__ import annotations
 
 import argparse
+import asyncio
 import re
 import statistics
 import sys
@@ -26,24 +34,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from tests.e2e.conftest import CHROMIUM_ARGS, Server  # noqa: E402
-from tests.e2e.test_room_e2e import busy_share, rss_mb  # noqa: E402
+from tests.e2e.streamlit_protocol import STATUS, ProtocolSession  # noqa: E402
 
-STEP = re.compile(r"(idle|queued|running|paused|finished|stopped|closed) · step ([\d,]+) ·")
-
-
-def status_of(page) -> tuple[str, int]:
-    match = STEP.search(page.inner_text("body"))
-    return (match.group(1), int(match.group(2).replace(",", ""))) if match else ("?", -1)
-
-
-def wait_status(page, wanted: tuple[str, ...], timeout: float = 60.0) -> float:
-    """Seconds until the page shows one of `wanted`."""
-    start = time.monotonic()
-    while status_of(page)[0] not in wanted:
-        if time.monotonic() - start > timeout:
-            return float("nan")
-        page.wait_for_timeout(20)
-    return time.monotonic() - start
+ACTIVE = ("running", "queued")
 
 
 def say(text: str) -> None:
@@ -51,110 +44,265 @@ def say(text: str) -> None:
     print(f"[{time.strftime('%H:%M:%S')}] {text}", file=sys.stderr, flush=True)
 
 
-def quantiles(values: list[float]) -> str:
+def quantiles(values: list[float], missing: str = "never answered") -> str:
+    lost = sum(1 for v in values if v != v)
     values = sorted(v for v in values if v == v)
     if not values:
-        return "none"
+        return f"none (n={lost} {missing})"
     pick = lambda q: values[min(len(values) - 1, int(q * len(values)))]  # noqa: E731
-    return f"p50 {pick(0.5):.2f} s, p95 {pick(0.95):.2f} s (n={len(values)})"
+    never = f", {lost} {missing}" if lost else ""
+    return f"p50 {pick(0.5):.2f} s, p95 {pick(0.95):.2f} s, max {values[-1]:.2f} s (n={len(values)}{never})"
+
+
+# -- the server and its workers, from /proc -----------------------------------------------------------------------
+def tree(pid: int) -> list[int]:
+    """`pid` and every process below it (on Ray: the raylet, the GCS, the workers)."""
+    found, todo = [], [pid]
+    while todo:
+        current = todo.pop()
+        found.append(current)
+        try:
+            for task in Path(f"/proc/{current}/task").iterdir():
+                todo += [int(c) for c in (task / "children").read_text().split()]
+        except OSError:
+            pass
+    return found
+
+
+def cpu_seconds(pids: list[int]) -> float:
+    total = 0.0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / 100.0
+        except OSError:
+            pass
+    return total
+
+
+def rss_mb(pids: list[int]) -> float:
+    total = 0.0
+    for pid in pids:
+        try:
+            status = Path(f"/proc/{pid}/status").read_text().splitlines()
+            total += next((int(line.split()[1]) / 1024 for line in status if line.startswith("VmRSS")), 0.0)
+        except OSError:
+            pass
+    return total
+
+
+async def busy(pid: int, seconds: float = 1.0) -> float:
+    """Cores the server's process tree used over the next `seconds`."""
+    start = cpu_seconds(tree(pid))
+    await asyncio.sleep(seconds)
+    return (cpu_seconds(tree(pid)) - start) / seconds
+
+
+# -- a student in a real browser: the protocol session's interface over a Playwright page --------------------------
+class BrowserStudent:
+    def __init__(self, browser, url: str):
+        self.browser, self.url = browser, url
+        self.status_changes: list[tuple[float, str, int]] = []
+        self.redraws: list[float] = []
+
+    async def open(self) -> None:
+        self.page = await (await self.browser.new_context(viewport={"width": 1200, "height": 900})).new_page()
+        self.page.set_default_timeout(120_000)
+        await self.page.goto(self.url)
+        await self.page.get_by_text(STATUS).first.wait_for()
+        self._shown = await self._read()
+        self._poller = asyncio.create_task(self._poll())
+
+    async def _read(self) -> tuple[str, int]:
+        try:
+            match = STATUS.search(await self.page.inner_text("body"))
+        except Exception:  # noqa: BLE001 - a page mid-navigation or closed
+            return "?", -1
+        return (match.group(1), int(match.group(2).replace(",", ""))) if match else ("?", -1)
+
+    async def _poll(self) -> None:
+        while True:  # the browser shows what it was sent: a change of the status line is a redraw seen
+            shown = await self._read()
+            if shown != self._shown:
+                self.redraws.append(time.monotonic())
+                self.status_changes.append((time.monotonic(), *shown))
+                self._shown = shown
+            await asyncio.sleep(0.1)
+
+    def status(self) -> tuple[str, int]:
+        return self._shown
+
+    async def wait_for(self, predicate, timeout: float = 60.0) -> float:
+        start = time.monotonic()
+        while not predicate(self):
+            if time.monotonic() - start > timeout:
+                return float("nan")
+            await asyncio.sleep(0.02)
+        return time.monotonic() - start
+
+    async def click(self, pattern: str) -> None:
+        await self.page.get_by_role("button", name=re.compile(pattern)).click(timeout=30_000)
+
+    async def close(self) -> None:
+        self._poller.cancel()
+        await self.page.context.close()
+
+
+# -- the classroom ---------------------------------------------------------------------------------------------
+async def press(student, button: str, after: tuple[str, ...], timeout: float = 60.0) -> float:
+    """Seconds from pressing `button` until the page shows one of `after` (nan: never, or no such button)."""
+    start = time.monotonic()
+    try:
+        await student.click(button)
+    except Exception as error:  # noqa: BLE001 - a button that is not there (yet) is a page that did not answer
+        say(f"{button} could not be pressed on {student.url} ({student.status()}): {error!r:.200}")
+        return float("nan")
+    waited = await student.wait_for(lambda s: s.status()[0] in after, timeout)
+    return time.monotonic() - start if waited == waited else float("nan")
+
+
+def redraw_gaps(student, start: float, end: float) -> dict[str, list[float]]:
+    """The gaps between the page's redraws in [start, end], by the status it showed when each gap began."""
+    times = [t for t in student.redraws if start <= t <= end]
+    shown = sorted(student.status_changes)
+    gaps: dict[str, list[float]] = {}
+    for a, b in zip([start, *times], [*times, end]):
+        status = next((c[1] for c in reversed(shown) if c[0] <= a), "?")
+        gaps.setdefault(status, []).append(b - a)
+    return gaps
+
+
+async def classroom(a, server: Server, make_student) -> dict:
+    url = f"{server.url}/{a.page}"
+    pid = server.proc.pid
+    out: dict = {}
+    warm = make_student(url)  # the first page loads torch and the families: the empty server, warm
+    await warm.open()
+    await warm.close()
+    await asyncio.sleep(3)
+    out["empty"], out["empty_alone"] = rss_mb(tree(pid)), rss_mb([pid])
+    say(f"server warm: {out['empty']:.0f} MB")
+    students = []
+    for _ in range(a.students):
+        student = make_student(url)
+        await student.open()
+        students.append(student)
+    out["opened"] = rss_mb(tree(pid))
+    say(f"{len(students)} pages open: {out['opened']:.0f} MB")
+
+    out["play"], played_at = [], {}
+    for s in students:
+        played_at[id(s)] = time.monotonic()
+        out["play"].append(await press(s, "Play", ACTIVE))
+    say(f"Play pressed on every page: {quantiles(out['play'])}")
+    first_queued = {id(s): s.status()[0] == "queued" for s in students}
+    start = time.monotonic()
+    out["busy_watching"] = await busy(pid, a.seconds)
+    end = time.monotonic()
+    out["gaps"], out["rates"], out["speeds"] = {"running": [], "queued": []}, [], []
+    for s in students:
+        for status, gaps in redraw_gaps(s, start, end).items():
+            out["gaps"].setdefault(status, []).extend(gaps)
+        out["rates"].append(sum(1 for t in s.redraws if start <= t <= end) / (end - start))
+        steps = [c for c in s.status_changes if start <= c[0] <= end and c[1] == "running"]
+        if len(steps) > 1:
+            out["speeds"].append((steps[-1][2] - steps[0][2]) / (end - start))  # its share of the window
+    say(f"watched for {a.seconds:.0f} s")
+
+    out["clicks"] = []
+    for s in students:
+        out["clicks"].append(await press(s, "Pause", ("paused",)))
+        out["clicks"].append(await press(s, "Play", ACTIVE))
+    say(f"Pause / Play clicked on every page: {quantiles(out['clicks'])}")
+    out["waits"] = []  # how long the pages queued at the first Play waited for a slot, as far as we watched
+    for s in students:
+        if first_queued[id(s)]:
+            began = next((c[0] for c in s.status_changes if c[1] == "running" and c[0] > played_at[id(s)]), None)
+            out["waits"].append(began - played_at[id(s)] if began else float("nan"))
+
+    await asyncio.gather(*(press(s, "Pause", ("paused",)) for s in students))
+    out["together"] = await asyncio.gather(*(press(s, "Play", ACTIVE) for s in students))
+    say(f"Play pressed on every page at once: {quantiles(out['together'])}")
+
+    out["busy_before_leaving"] = await busy(pid, 2.0)
+    for s in students:
+        await s.close()
+    left = time.monotonic()
+    while await busy(pid, 0.5) > 0.05 and time.monotonic() - left < 180:
+        pass
+    out["idle_after"] = time.monotonic() - left
+    await asyncio.sleep(max(0.0, a.grace + 6 - (time.monotonic() - left)))  # the grace: then the runs close
+    while True:
+        out["after"], out["after_alone"] = rss_mb(tree(pid)), rss_mb([pid])
+        if out["after"] <= 1.1 * out["empty"] or time.monotonic() - left > 180:
+            break
+        await asyncio.sleep(2)
+    out["memory_back_after"] = time.monotonic() - left
+    return out
+
+
+async def main_async(a) -> None:
+    folder = Path(tempfile.mkdtemp(prefix="classroom-"))
+    server = Server(folder, GENLAB_MAX_RUNS=str(a.cap), GENLAB_SESSION_GRACE=str(a.grace),
+                    GENLAB_RUNS_PER_SESSION="1", GENLAB_BACKEND=a.backend, GENLAB_RAY_SPARE_WORKERS=str(a.cap),
+                    GENLAB_TURN_SECONDS=str(a.turn))
+    try:
+        if a.client == "protocol":
+            out = await classroom(a, server, ProtocolSession)
+        else:
+            from playwright.async_api import async_playwright
+
+            async with async_playwright() as pw:
+                browser = await pw.chromium.launch(executable_path="/usr/bin/chromium", headless=True,
+                                                   args=CHROMIUM_ARGS)
+                out = await classroom(a, server, lambda url: BrowserStudent(browser, url))
+                await browser.close()
+    finally:
+        server.stop()
+    report(a, out)
+
+
+def report(a, out: dict) -> None:
+    print(f"{a.students} students ({a.client} clients) on /{a.page}, {a.cap} runs at a time in turns of "
+          f"{a.turn:.0f} s, backend {a.backend}, {a.seconds:.0f} s of watching")
+    print(f"Play to running/queued, one after another: {quantiles(out['play'])}")
+    print(f"Pause, then Play, one page after another: {quantiles(out['clicks'])}")
+    print(f"Play on every page at once: {quantiles(out['together'])}")
+    rates = out["rates"]
+    print(f"live view redraws per second per page: lowest {min(rates):.2f}, median {statistics.median(rates):.2f}")
+    for state in ACTIVE:
+        gaps = sorted(out["gaps"].get(state, []))
+        if gaps:
+            print(f"gaps between redraws while {state}: p95 {gaps[int(0.95 * len(gaps))]:.2f} s, longest "
+                  f"{gaps[-1]:.2f} s (n={len(gaps)})")
+    speeds = out["speeds"]
+    print(f"steps/s of each run that trained, over the whole watch (turns included): "
+          f"{', '.join(f'{s:.0f}' for s in speeds) or 'none'}; in all {sum(speeds):.0f}")
+    print(f"waited in the queue for a first slot: {quantiles(out['waits'], 'still waiting at the end')}")
+    print(f"server memory (its process tree): {out['empty']:.0f} MB empty (warm), {out['opened']:.0f} MB with {a.students} sessions "
+          f"({(out['opened'] - out['empty']) / a.students:.1f} MB each), {out['after']:.0f} MB "
+          f"{out['memory_back_after']:.0f} s after all left ({(out['after'] - out['empty']) / out['empty']:+.1%} "
+          f"of empty)")
+    if out["empty_alone"] != out["empty"]:  # on Ray: the Streamlit process apart from its Ray cluster
+        print(f"the Streamlit process alone: {out['empty_alone']:.0f} MB empty, {out['after_alone']:.0f} MB after all "
+              f"left ({(out['after_alone'] - out['empty_alone']) / out['empty_alone']:+.1%})")
+    print(f"server CPU (cores, its process tree): {out['busy_watching']:.2f} while everyone watched, "
+          f"{out['busy_before_leaving']:.2f} just before leaving; idle (<0.05) {out['idle_after']:.1f} s after "
+          f"all left")
 
 
 def main() -> None:
-    from playwright.sync_api import sync_playwright
-
     p = argparse.ArgumentParser()
     p.add_argument("--students", type=int, default=20)
     p.add_argument("--seconds", type=float, default=30.0, help="how long everyone watches")
     p.add_argument("--page", default="gan-2d?g_width=64&d_width=64")
     p.add_argument("--cap", type=int, default=2, help="runs that train at once")
+    p.add_argument("--grace", type=float, default=5.0, help="GENLAB_SESSION_GRACE: seconds before a left run closes")
+    p.add_argument("--turn", type=float, default=5.0, help="GENLAB_TURN_SECONDS: a run's turn while others wait")
     p.add_argument("--backend", choices=["threads", "ray"], default="threads", help="GENLAB_BACKEND of the server")
+    p.add_argument("--client", choices=["protocol", "browser"], default="protocol")
     a = p.parse_args()
-    folder = Path(tempfile.mkdtemp(prefix="classroom-"))
-    server = Server(folder, GENLAB_MAX_RUNS=str(a.cap), GENLAB_SESSION_GRACE="5", GENLAB_RUNS_PER_SESSION="1",
-                    GENLAB_BACKEND=a.backend, GENLAB_RAY_SPARE_WORKERS=str(a.cap))
-    try:
-        with sync_playwright() as pw:
-            browser = pw.chromium.launch(executable_path="/usr/bin/chromium", headless=True, args=CHROMIUM_ARGS)
-            warm = browser.new_page()  # the first page loads torch and the families: the empty server, warm
-            warm.goto(f"{server.url}/{a.page}")
-            warm.get_by_text(STEP).first.wait_for(timeout=120_000)
-            warm.context.close()
-            time.sleep(2)
-            empty = rss_mb(server.proc.pid)
-            say(f"server warm: {empty:.0f} MB")
-            pages = []
-            for _ in range(a.students):
-                page = browser.new_context(viewport={"width": 1200, "height": 900}).new_page()
-                page.set_default_timeout(120_000)
-                page.goto(f"{server.url}/{a.page}")
-                page.get_by_text(STEP).first.wait_for()
-                pages.append(page)
-            opened = rss_mb(server.proc.pid)
-            say(f"{len(pages)} pages open: {opened:.0f} MB")
-            play = []
-            for page in pages:
-                start = time.monotonic()
-                page.get_by_role("button", name=re.compile("Play")).click()
-                wait_status(page, ("running", "queued"))
-                play.append(time.monotonic() - start)
-            say(f"Play pressed on every page: {quantiles(play)}")
-            seen = {id(page): [] for page in pages}  # (time, step) as each page shows it
-            end = time.monotonic() + a.seconds
-            while time.monotonic() < end:
-                for page in pages:
-                    seen[id(page)].append((time.monotonic(), *status_of(page)))
-            refresh_rates, speeds, queued_for = [], [], []
-            for page in pages:
-                rows = seen[id(page)]
-                changes = sum(1 for x, y in zip(rows, rows[1:]) if y[2] != x[2])
-                refresh_rates.append(changes / a.seconds)
-                steps = [r[2] for r in rows if r[1] == "running"]
-                if len(steps) > 1:
-                    speeds.append((steps[-1] - steps[0]) / a.seconds)
-                waiting = [r[0] for r in rows if r[1] == "queued"]
-                if waiting:
-                    queued_for.append(waiting[-1] - rows[0][0])
-            clicks, stalls = [], 0
-            for page in pages:
-                for button, after in (("Pause", ("paused",)), ("Play", ("running", "queued"))):
-                    start = time.monotonic()
-                    try:  # a button that does not come back within 30 s is a stalled page: counted, not fatal
-                        page.get_by_role("button", name=re.compile(button)).click(timeout=30_000)
-                    except Exception:  # noqa: BLE001 - playwright's timeout
-                        stalls += 1
-                        say(f"a page's {button} button did not come back within 30 s: {status_of(page)}")
-                        shot = Path(__file__).resolve().parents[1] / "test-artifacts" / f"classroom_stall_{stalls}.png"
-                        shot.parent.mkdir(exist_ok=True)
-                        page.screenshot(path=str(shot), full_page=True)
-                        continue
-                    waited = wait_status(page, after)  # nan: the status never changed
-                    clicks.append(time.monotonic() - start if waited == waited else float("nan"))
-            say(f"Pause / Play clicked on every page: {quantiles(clicks)}")
-            busy_before_leaving = busy_share(server.proc.pid)
-            for page in pages:
-                page.context.close()
-            left = time.monotonic()
-            while busy_share(server.proc.pid, 0.5) > 0.05 and time.monotonic() - left < 300:
-                pass
-            idle_after = time.monotonic() - left
-            time.sleep(6)  # the grace: the runs are closed and their models dropped
-            after = rss_mb(server.proc.pid)
-            browser.close()
-    finally:
-        server.stop()
-    print(f"{a.students} students on /{a.page}, {a.cap} runs at a time, {a.seconds:.0f} s of watching, "
-          f"backend {a.backend}")
-    print(f"Play to running/queued: {quantiles(play)}")
-    print(f"click to change (Pause, Play): {quantiles(clicks)}; stalled buttons: {stalls}")
-    rates = sorted(refresh_rates)
-    print(f"view refreshes per second per page: lowest {rates[0]:.2f}, median {statistics.median(rates):.2f} "
-          f"(a page showing a queued or paused run changes only when its status does)")
-    print(f"steps/s of a training run: {', '.join(f'{s:.0f}' for s in speeds)}; in all {sum(speeds):.0f}")
-    print(f"time in the queue: {quantiles(queued_for)}")
-    print(f"server memory: {empty:.0f} MB empty (warm), {opened:.0f} MB with {a.students} sessions "
-          f"({(opened - empty) / a.students:.1f} MB each), {after:.0f} MB after all left "
-          f"({(after - empty) / empty:+.1%} of empty)")
-    print(f"server CPU while everyone watched: {busy_before_leaving:.0%}; idle {idle_after:.1f} s after all left")
+    asyncio.run(main_async(a))
 
 
 if __name__ == "__main__":
