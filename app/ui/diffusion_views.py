@@ -11,7 +11,7 @@ import streamlit as st
 from plotly.subplots import make_subplots
 
 from app.ui import charts, image_views, run_controls
-from app.ui.plots2d import FAKE, REAL
+from app.ui.plots2d import FAKE, REAL, segments
 from engine.runs import Run, Snapshot
 
 LAYERS = {"real": "Data", "fake": "Samples", "density": "True density", "score": "Learned score",
@@ -21,14 +21,6 @@ PATH_COLOUR = "rgba(110, 60, 160, 0.35)"
 
 
 # --------------------------------------------------------------------------- 2D
-def _segments(starts: np.ndarray, ends: np.ndarray) -> tuple[list, list]:
-    xs, ys = [], []
-    for (x0, y0), (x1, y1) in zip(starts, ends):
-        xs += [x0, x1, None]
-        ys += [y0, y1, None]
-    return xs, ys
-
-
 def points_figure(preview: dict, bounds, layers: list[str], level: int, height: int = 560) -> go.Figure:
     """Data, samples, the density's contours, the score at step `level` of the preview's levels, reverse paths."""
     fig = go.Figure()
@@ -59,7 +51,7 @@ def points_figure(preview: dict, bounds, layers: list[str], level: int, height: 
         cell = 0.8 * (x1 - x0) / np.sqrt(len(grid))  # the longest arrow: about one grid cell
         # lengths grow as the square root of |score|: near a mode the score is hundreds of times larger than far away
         length = cell * np.sqrt(norm / max(float(norm.max()), 1e-12))
-        xs, ys = _segments(grid, grid + score / np.maximum(norm, 1e-12) * length)
+        xs, ys = segments(grid, grid + score / np.maximum(norm, 1e-12) * length)
         fig.add_trace(go.Scattergl(x=xs, y=ys, mode="lines", line=dict(color="#333", width=1),
                                    name=f"Score at t = {int(preview['levels'][level])} (length ∝ √|score|)",
                                    hoverinfo="skip"))

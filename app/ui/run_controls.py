@@ -127,7 +127,14 @@ def saved_downloads(run: Run, *, key: str) -> None:
             )
 
 
+_status_drawn_apart = threading.local()  # set while a queued run's page draws: its status line ticks on its own
+
+
 def status_line(snap: Snapshot) -> None:
+    """The run's status, step, time and speed (and, queued, its place and wait). Inside a queued run's live area
+    it draws nothing: `live` draws it apart, in the only part of that page that changes."""
+    if getattr(_status_drawn_apart, "on", False):
+        return
     rate = snap.steps_per_second
     text = f"{ICONS.get(snap.status, '')} **{snap.status}** · step {snap.step:,} · {snap.elapsed:.1f} s"
     if rate:
@@ -150,13 +157,14 @@ def status_line(snap: Snapshot) -> None:
 _watchers: dict[str, float] = {}  # page run id -> when its live area last redrew (every session of the server)
 _watchers_lock = threading.Lock()
 WATCHERS_PER_HALF_SECOND = 4  # live areas redrawn twice a second before the interval stretches
-SLOWEST = 2.0  # a live page redraws at least this often (seconds), whatever the load
-QUEUED_EVERY = 2.0  # a queued run changes little: its page redraws every 2 s
+SLOWEST = 1.5  # a training run's page redraws at least this often (seconds), whatever the load
+QUEUED_EVERY = 1.0  # a queued run's status line (its place and wait: nothing else on its page changes)
 
 
 def refresh_interval(every: float = 0.5) -> float:
-    """`every`, stretched when many pages are live at once (they share one process and its interpreter lock): the
-    pages slow down together rather than freeze, and never below one redraw per SLOWEST seconds."""
+    """`every`, stretched when many training runs' pages are live at once (they share one process and its
+    interpreter lock): the pages slow down together rather than freeze, and never below one redraw per SLOWEST
+    seconds."""
     now = time.monotonic()
     with _watchers_lock:
         for key in [k for k, t in _watchers.items() if now - t > 2 * SLOWEST]:
@@ -167,11 +175,29 @@ def refresh_interval(every: float = 0.5) -> float:
 
 def live(run: Run, render: Callable[[Snapshot], None], every: float = 0.5) -> None:
     """Draw `render(snapshot)` now and, while the run trains, again every `refresh_interval(every)` seconds (a
-    fragment, so the rest of the page is not rerun; a queued run every QUEUED_EVERY s). When training stops the
-    whole page reruns once to refresh the controls."""
+    fragment, so the rest of the page is not rerun). A queued run's model does not change: its area is drawn once
+    and only its status line ticks (every QUEUED_EVERY s, a few milliseconds a tick, where the whole area's
+    figures cost tens). When training stops, or the run leaves the queue, the whole page reruns once to refresh
+    the controls and the pace."""
     snap = run.snapshot()
-    active, queued = snap.active, snap.status == "queued"
-    interval = QUEUED_EVERY if queued else refresh_interval(every)
+    if snap.status == "queued":
+        @st.fragment(run_every=QUEUED_EVERY)
+        def _queued_status():
+            now = run.snapshot()
+            status_line(now)
+            if now.status != "queued":
+                st.rerun()
+
+        _queued_status()
+        _status_drawn_apart.on = True
+        try:
+            render(snap)
+        finally:
+            _status_drawn_apart.on = False
+        return
+
+    active = snap.active
+    interval = refresh_interval(every)
 
     @st.fragment(run_every=interval if active else None)
     def _area():
@@ -179,8 +205,8 @@ def live(run: Run, render: Callable[[Snapshot], None], every: float = 0.5) -> No
         with _watchers_lock:
             _watchers[run.run_id] = time.monotonic()
         render(snap)
-        if active and not snap.active or queued and snap.status != "queued":
-            st.rerun()  # stopped, or out of the queue: the controls and the pace change
+        if active and not snap.active or snap.status == "queued":
+            st.rerun()  # stopped (the controls change), or its turn ended (a queued page draws less)
 
     _area()
 

@@ -64,6 +64,31 @@ def test_gan2d_play_pause_and_live_knob(gan2d):
     assert not gan2d.exception
 
 
+def test_gan2d_queued_run_shows_its_place_once_and_its_picture(gan2d):
+    from engine.manager import manager
+    from engine.runs import Run
+    from tests.unit.test_runs import toy
+
+    cap = manager().cap
+    manager().set_cap(1)
+    holder = manager().submit(Run(lambda: toy(sleep=0.002)), "another-session").start()
+    try:
+        holder.wait_until(lambda s: s.status == "running")
+        run = gan2d.session_state["_run_gan2d"]
+        gan2d.button(key="gan2d_play").click().run()
+        run.wait_until(lambda s: s.status == "queued")
+        gan2d.run()
+        assert not gan2d.exception, gan2d.exception
+        lines = [m.value for m in gan2d.markdown if "**queued** · step" in m.value]
+        assert len(lines) == 1 and "number 1 in the queue" in lines[0], "the status line, drawn once, apart"
+        assert gan2d.get("plotly_chart"), "the queued run's picture is drawn (once) under its status line"
+        holder.pause()
+        run.wait_until(lambda s: s.status == "running" and s.step > 0)  # the slot it waited for
+    finally:
+        holder.stop()
+        manager().set_cap(cap)
+
+
 def test_gan2d_structural_change_builds_a_new_model(gan2d):
     first = gan2d.session_state["_run_gan2d"]
     gan2d.slider(key="g_width").set_value(64).run()

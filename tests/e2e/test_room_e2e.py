@@ -61,3 +61,48 @@ def test_a_closed_tab_stops_its_run_and_frees_its_slot_and_memory(browser, tmp_p
         assert after <= peak + 20, "closing the run gave the memory back (or at least took no more)"
     finally:
         server.stop()
+
+
+def test_a_queued_page_ticks_only_its_status_line_and_takes_the_slot_when_it_frees(tmp_path):
+    """Two students, one training slot, over Streamlit's own protocol (no browser): the training page's live area is
+    redrawn whole and often; the queued page redraws only its status line (its place in the queue), and once the
+    first student pauses it trains, by itself, without a click."""
+    import asyncio
+
+    from tests.e2e.streamlit_protocol import ProtocolSession
+
+    server = Server(tmp_path, GENLAB_MAX_RUNS="1", GENLAB_RUNS_PER_SESSION="1")
+
+    async def shows(session, status: str, after_step: int = -1, timeout: float = 30.0):
+        waited = await session.wait_for(lambda s: s.status()[0] == status and s.status()[1] > after_step, timeout)
+        assert waited == waited, f"the page should show {status} within {timeout:.0f} s; it shows {session.status()}"
+
+    async def room():
+        url = f"{server.url}/gan-2d?g_width=64&d_width=64"
+        first, second = ProtocolSession(url), ProtocolSession(url)
+        await first.open()
+        await second.open()
+        await first.click("Play")
+        await shows(first, "running")
+        await second.click("Play")
+        await shows(second, "queued")
+        assert "number 1 in the queue" in " ".join(second.texts.values())
+        watched = time.monotonic()
+        await asyncio.sleep(4)
+        training = [paths for when, paths in first.fragment_runs if when > watched]
+        waiting = [paths for when, paths in second.fragment_runs if when > watched]
+        assert len(training) >= 3 and all(len(paths) > 5 for paths in training), "the training page redraws whole"
+        assert len(waiting) >= 2, "the queued page's status ticks"
+        assert all(len(paths) <= 2 for paths in waiting), "a queued page redraws its status line only (in the "
+        f"fragment's block): {waiting}"
+        assert first.status()[1] > 0
+        await first.click("Pause")
+        await shows(first, "paused")
+        await shows(second, "running", after_step=0)  # the queue drained by itself
+        await first.close()
+        await second.close()
+
+    try:
+        asyncio.run(room())
+    finally:
+        server.stop()
