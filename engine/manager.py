@@ -4,6 +4,10 @@
   first served, none is dropped; `set_cap` changes it without a restart.
 - At most `per_owner` of one owner's (a browser session's) runs train at once: starting another pauses the one that
   trained longest, so one student on two pages does not hold two slots.
+- Turns: while runs wait, a run that has trained `turn_seconds` (GENLAB_TURN_SECONDS, default 60; 0: no turns)
+  since it got its slot gives the slot to the first waiting run and queues again at the back, exactly where its
+  training was (round robin): a room of 20 on 2 slots all get to watch their runs learn, and the queue drains by
+  itself.
 - A run nobody looks at (no snapshot for `idle_seconds`, GENLAB_IDLE_PAUSE) pauses itself and gives its slot back
   (engine/runs.py).
 - When an owner goes away (`release_owner`: its browser session disconnected) its runs pause at once; after
@@ -13,6 +17,8 @@
 
 from __future__ import annotations
 
+import ctypes
+import gc
 import logging
 import os
 import statistics
@@ -31,6 +37,7 @@ log = logging.getLogger(__name__)
 
 IDLE_SECONDS = 60.0
 GRACE_SECONDS = 120.0
+TURN_SECONDS = 60.0
 RUNS_PER_GPU = 8  # small runs sharing one card
 
 
@@ -59,11 +66,12 @@ class _Entry:
 
 class RunManager:
     def __init__(self, cap: int | None = None, per_owner: int = 1, idle_seconds: float = IDLE_SECONDS,
-                 grace_seconds: float = GRACE_SECONDS):
+                 grace_seconds: float = GRACE_SECONDS, turn_seconds: float = TURN_SECONDS):
         self.cap = cap or default_cap()
         self.per_owner = per_owner
         self.idle_seconds = idle_seconds
         self.grace_seconds = grace_seconds
+        self.turn_seconds = turn_seconds
         self._lock = threading.Condition()
         self._running: dict[int, float] = {}  # id(run) -> when it got its slot
         self._queue: deque[int] = deque()
@@ -136,6 +144,8 @@ class RunManager:
                 self._runs.pop(run.run_id, None)
         for run in doomed:
             run.close("closed: its browser session ended (a saved run stays on disk)")
+        if doomed:
+            give_memory_back()
         return [r.run_id for r in doomed]
 
     def _reap(self) -> None:
@@ -208,6 +218,13 @@ class RunManager:
         self._make_room_for(run)
         return True
 
+    def _turn_over(self, run: Run) -> bool:
+        """True when others wait and `run` has held its slot for turn_seconds: it should queue again."""
+        with self._lock:
+            started = self._running.get(id(run))
+            return (self.turn_seconds > 0 and started is not None and bool(self._queue)
+                    and time.monotonic() - started >= self.turn_seconds)
+
     def _make_room_for(self, run: Run) -> None:
         """The owner's other runs beyond per_owner pause, the one that has trained longest first."""
         with self._lock:
@@ -229,19 +246,32 @@ class RunManager:
             self._lock.notify_all()
 
 
+def give_memory_back() -> None:
+    """After runs close: collect what only the garbage collector can free (the server runs with
+    runner.postScriptGC off, so no full collection runs by itself), then hand freed heap pages back to the OS
+    (glibc's malloc_trim; elsewhere a no-op): the server's memory comes back after a room leaves, not just its
+    reusable space."""
+    gc.collect()
+    try:
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):
+        pass
+
+
 _manager: RunManager | None = None
 _manager_lock = threading.Lock()
 
 
 def manager(cap: int | None = None) -> RunManager:
     """The process-wide manager, created on first use (GENLAB_MAX_RUNS, GENLAB_RUNS_PER_SESSION, GENLAB_IDLE_PAUSE,
-    GENLAB_SESSION_GRACE)."""
+    GENLAB_SESSION_GRACE, GENLAB_TURN_SECONDS)."""
     global _manager
     with _manager_lock:
         if _manager is None:
             _manager = RunManager(cap, int(os.environ.get("GENLAB_RUNS_PER_SESSION", "1")),
                                   float(os.environ.get("GENLAB_IDLE_PAUSE", IDLE_SECONDS)),
-                                  float(os.environ.get("GENLAB_SESSION_GRACE", GRACE_SECONDS)))
+                                  float(os.environ.get("GENLAB_SESSION_GRACE", GRACE_SECONDS)),
+                                  float(os.environ.get("GENLAB_TURN_SECONDS", TURN_SECONDS)))
             if ray_actors.backend() == "ray":
                 ray_actors.spare_workers.prestart()  # the first Play does not wait for a worker to start
         return _manager

@@ -384,6 +384,7 @@ class Run:
     def _next_part(self) -> str | None:
         """Wait for work; None means the thread should end. Manages the concurrency slot."""
         while True:
+            just_paused = False
             with self._cond:
                 while True:
                     if self._want_stop:
@@ -395,7 +396,17 @@ class Run:
                     if self._status != "paused":
                         self._set_status("paused", self._pause_message)  # before the slot goes: never more
                         self._release_slot()  # than `cap` runs say running
+                        just_paused = True
+                        break  # out of the lock: the pages' snapshots do not wait on the next line
                     self._cond.wait()
+            if just_paused:
+                self._detach_members()  # on Ray: a paused run holds no worker; Play adopts a warm one again
+                continue
+            if self._holding_slot and self._slots._turn_over(self):
+                self._detach_members()  # on Ray: no worker held while it waits for its next turn
+                self._set_status("queued", "its turn is over: back in the queue while others train (it goes on "
+                                           "where it stopped)")  # before the slot goes: never more than `cap`
+                self._release_slot()  # runs say running
             if self._slots is not None and not self._holding_slot:
                 if self._status != "queued":
                     self._set_status("queued", "waiting for a free training slot")
@@ -405,6 +416,11 @@ class Run:
             if self._status != "running":
                 self._set_status("running")
             return "both"
+
+    def _detach_members(self) -> None:
+        with self._step_lock:  # a reset swaps trainers under this lock
+            for m in self._members:
+                ray_actors.detach(m.trainer)
 
     def _release_slot(self) -> None:
         if self._holding_slot and self._slots is not None:

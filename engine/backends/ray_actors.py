@@ -368,6 +368,19 @@ class RemoteTrainer:
         """The actor's process id (None before the first step)."""
         return None if self._handle is None else self._get(self._handle.pid.remote())
 
+    def detach(self) -> None:
+        """Bring the actor's whole state home (weights, optimizers, random streams) and give the actor back: a run
+        waiting for its turn holds no worker (a process and a few hundred MB), so a room taking turns needs about
+        `cap` workers, not one per student. Its next step adopts a warm one again and goes on where it stopped."""
+        if self._handle is not None:
+            with self._sync_lock:
+                try:
+                    self._local.load_state_dict(self._get(self._handle.call.remote("state_dict")))
+                except WorkerLost:
+                    return
+                self._synced_step = self.step_count = self._local.step_count
+            self.release()
+
     def release(self) -> None:
         """Give the actor back now (its trainer dropped, its memory freed); the local copy stays."""
         if self._handle is not None:
@@ -382,6 +395,12 @@ def remote_factory(factory: Callable) -> Callable[[], RemoteTrainer]:
         return RemoteTrainer(factory())
 
     return build
+
+
+def detach(trainer) -> None:
+    """Bring a remote trainer's state home and free its actor until it steps again; nothing for a local trainer."""
+    if isinstance(trainer, RemoteTrainer):
+        trainer.detach()
 
 
 def release(trainer) -> None:

@@ -62,6 +62,30 @@ def test_queued_runs_say_where_they_stand_and_start_when_a_slot_frees():
     first.stop()
 
 
+def test_runs_take_turns_while_others_wait_and_keep_the_slot_when_nobody_does():
+    manager = RunManager(cap=1, turn_seconds=0.3)
+    alone = manager.submit(Run(lambda: toy(sleep=0.002))).start()
+    time.sleep(0.6)
+    assert alone.peek().status == "running", "nobody waits: no turn ends"
+    others = [manager.submit(Run(lambda: toy(sleep=0.002))).start() for _ in range(2)]
+    runs = [alone, *others]
+    deadline, most, trained, requeued = time.monotonic() + 10, 0, set(), ""
+    while len(trained) < 3 or alone.peek().status != "running":
+        assert time.monotonic() < deadline, [(r.peek().status, r.peek().step) for r in runs]
+        shown = [r.peek() for r in runs]
+        most = max(most, sum(s.status == "running" for s in shown))
+        trained |= {i for i, s in enumerate(shown) if s.status == "running" and s.step > 0}
+        requeued = shown[0].message if shown[0].status == "queued" else requeued
+        time.sleep(0.005)
+    assert most == 1, "a turn hands the slot over: never two runs at once"
+    assert {r.peek().status for r in others} == {"queued"}
+    assert "turn is over" in requeued, "the first run queued again when its turn ended, and said why"
+    steps = [r.peek().step for r in runs]
+    for r in runs:
+        r.stop()
+    assert all(step > 0 for step in steps), "every run trained in its turn, none lost its steps"
+
+
 @pytest.mark.usefixtures("backend")  # on threads and on Ray actors
 def test_stopping_a_queued_run_removes_it_from_the_queue():
     manager = RunManager(cap=1)

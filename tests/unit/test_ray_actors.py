@@ -68,10 +68,12 @@ def test_a_worker_that_dies_gives_a_clear_status_and_the_run_loads_again_from_it
     run.start()
     run.wait_until(lambda s: s.step >= 10, timeout=60)
     run.pause()
+    wait_for(lambda: run.trainers[0].pid() is None)  # a paused run holds no worker: its state came home
     saved = run.save(str(tmp_path))
-    pid = run.trainers[0].pid()
     run.start()
-    os.kill(pid, signal.SIGKILL)
+    step = run.snapshot().step
+    run.wait_until(lambda s: s.step > step, timeout=60)  # training again, in a worker adopted for it
+    os.kill(run.trainers[0].pid(), signal.SIGKILL)
     snap = run.wait_until(lambda s: s.status == "failed", timeout=30)
     assert "Ray worker" in snap.message and saved in snap.message, snap.message
     assert run.trainers[0].sample(8)["points"].shape == (8, 2), "the page still draws the last state it received"
@@ -99,9 +101,9 @@ def test_closing_or_resetting_a_run_frees_its_model_and_reuses_its_actor(on_ray)
     assert not held(first), "the reset run's model is dropped in its worker"
     runs = [Run(lambda: toy(sleep=0.001)) for _ in range(4)]
     for other in runs:
-        other.step_once()
+        other.start()
     for other in runs:
-        other.wait_until(lambda s: s.step == 1, timeout=60)
+        other.wait_until(lambda s: s.step > 1, timeout=60)
     handles = [other.trainers[0]._handle for other in runs]
     pids = [other.trainers[0].pid() for other in runs]
     for other in runs:
@@ -137,3 +139,27 @@ def test_wrong_backend_settings_say_what_is_allowed(monkeypatch):
     monkeypatch.setenv("GENLAB_RAY_GPU_FRACTION", "2")
     with pytest.raises(ConfigError, match="GENLAB_RAY_GPU_FRACTION"):
         ray_actors.gpu_fraction()
+
+
+def test_a_run_waiting_for_its_turn_holds_no_worker_and_goes_on_exactly_where_it_stopped(on_ray, monkeypatch):
+    """Turns (engine/manager.py) on Ray: the run whose turn ends brings its state home and gives its actor back;
+    its next turn adopts a worker again. Two runs taking turns train exactly the model each trains alone."""
+    from engine.manager import RunManager
+
+    manager = RunManager(cap=1, turn_seconds=0.2)
+    runs = [manager.submit(gan_run(seed=seed)).start() for seed in (2, 3)]
+    held_while_queued = []
+    deadline = time.monotonic() + 120
+    while any(r.peek().status != "finished" for r in runs):
+        assert time.monotonic() < deadline, [r.peek().status for r in runs]
+        for r in runs:
+            if r.peek().status == "queued" and r.peek().step > 0:
+                held_while_queued.append(r.trainers[0]._handle is not None)
+        time.sleep(0.01)
+    assert held_while_queued and not any(held_while_queued), "a run waiting for its next turn holds no actor"
+    monkeypatch.setenv("GENLAB_BACKEND", "threads")
+    for seed, remote in zip((2, 3), runs):
+        alone = gan_run(seed=seed).start()
+        alone.wait_until(lambda s: s.status == "finished", timeout=120)
+        for name, tensor in alone.trainers[0].G.state_dict().items():
+            assert torch.equal(tensor, remote.trainers[0].G.state_dict()[name]), (seed, name)
