@@ -68,6 +68,7 @@ def test_a_queued_page_ticks_only_its_status_line_and_takes_the_slot_when_it_fre
     redrawn whole and often; the queued page redraws only its status line (its place in the queue), and once the
     first student pauses it trains, by itself, without a click."""
     import asyncio
+    from concurrent.futures import ThreadPoolExecutor
 
     from tests.e2e.streamlit_protocol import ProtocolSession
 
@@ -102,7 +103,8 @@ def test_a_queued_page_ticks_only_its_status_line_and_takes_the_slot_when_it_fre
         await first.close()
         await second.close()
 
-    try:
-        asyncio.run(room())
+    try:  # in a thread of its own: Playwright's sync API keeps an event loop running in this one
+        with ThreadPoolExecutor(1) as thread:
+            thread.submit(asyncio.run, room()).result()
     finally:
         server.stop()
