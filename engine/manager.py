@@ -145,6 +145,10 @@ class RunManager:
         for run in doomed:
             run.close("closed: its browser session ended (a saved run stays on disk)")
         if doomed:
+            with self._lock:
+                room_empty = not self._runs
+            if room_empty and ray_actors.backend() == "ray":
+                ray_actors.spare_workers.trim()  # the extra warm worker of a busy room ends
             give_memory_back()
         return [r.run_id for r in doomed]
 

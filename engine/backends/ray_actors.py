@@ -241,6 +241,17 @@ class _SpareWorkers:
         with self._lock:
             self._top_up(gpu_fraction() if on_gpu else 0.0)
 
+    def trim(self) -> list:
+        """Back to `GENLAB_RAY_SPARE_WORKERS` waiting actors of each kind (the extra warm one ends): the room has
+        left, and its memory comes back. Returns the ended actors."""
+        import ray
+
+        with self._lock:
+            extra = [spares.pop() for spares in self._spares.values() for _ in range(len(spares) - self._count())]
+        for handle in extra:
+            ray.kill(handle)
+        return extra
+
     def _top_up(self, fraction: float) -> None:
         spares = self._spares.setdefault(fraction, [])
         while len(spares) < self._count():

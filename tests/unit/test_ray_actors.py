@@ -163,3 +163,19 @@ def test_a_run_waiting_for_its_turn_holds_no_worker_and_goes_on_exactly_where_it
         alone.wait_until(lambda s: s.status == "finished", timeout=120)
         for name, tensor in alone.trainers[0].G.state_dict().items():
             assert torch.equal(tensor, remote.trainers[0].G.state_dict()[name]), (seed, name)
+
+
+def test_when_the_room_has_left_only_the_configured_spare_workers_wait(on_ray, monkeypatch):
+    from engine.manager import RunManager
+
+    monkeypatch.setenv("GENLAB_RAY_SPARE_WORKERS", "1")
+    manager = RunManager(cap=2, grace_seconds=0)
+    runs = [manager.submit(Run(lambda: toy(sleep=0.001)), f"student-{i}").start() for i in range(2)]
+    for run in runs:
+        run.wait_until(lambda s: s.step > 3, timeout=60)
+    pids = [run.trainers[0].pid() for run in runs]
+    for i in range(2):
+        manager.release_owner(f"student-{i}")  # both tabs closed: their runs close, their workers come back
+    waiting = ray_actors.spare_workers._spares[0.0]
+    assert len(waiting) == 1, "one spare waits for the next room; the extra warm worker ended"
+    wait_for(lambda: sum(alive(pid) for pid in pids) <= 1)
