@@ -17,8 +17,6 @@
 
 from __future__ import annotations
 
-import ctypes
-import gc
 import logging
 import os
 import statistics
@@ -30,7 +28,7 @@ from typing import Any
 
 import torch
 
-from engine.backends import ray_actors
+from engine.backends import give_memory_back, ray_actors
 from engine.runs import Run, torch_threads
 
 log = logging.getLogger(__name__)
@@ -248,18 +246,6 @@ class RunManager:
             if started is not None:
                 self._holds.append(time.monotonic() - started)
             self._lock.notify_all()
-
-
-def give_memory_back() -> None:
-    """After runs close: collect what only the garbage collector can free (the server runs with
-    runner.postScriptGC off, so no full collection runs by itself), then hand freed heap pages back to the OS
-    (glibc's malloc_trim; elsewhere a no-op): the server's memory comes back after a room leaves, not just its
-    reusable space."""
-    gc.collect()
-    try:
-        ctypes.CDLL("libc.so.6").malloc_trim(0)
-    except (OSError, AttributeError):
-        pass
 
 
 _manager: RunManager | None = None

@@ -20,7 +20,6 @@ memory at (default 1/32, so 30 small runs share a card); `GENLAB_RAY_OBJECT_STOR
 from __future__ import annotations
 
 import atexit
-import gc
 import logging
 import os
 import threading
@@ -30,6 +29,7 @@ from typing import Any, Callable
 
 import torch
 
+from engine.backends import give_memory_back
 from engine.config import ConfigError, torch_threads
 
 log = logging.getLogger(__name__)
@@ -159,7 +159,7 @@ class TrainerWorker:
         """Take `trainer` (None: drop the one held, its memory freed, and wait in the pool for the next run)."""
         self.trainer = trainer
         if trainer is None:
-            gc.collect()
+            give_memory_back()
             if torch.cuda.is_available():
                 torch.cuda.empty_cache()
             return 0
