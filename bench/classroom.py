@@ -35,6 +35,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from tests.e2e.conftest import CHROMIUM_ARGS, Server  # noqa: E402
 from tests.e2e.streamlit_protocol import STATUS, ProtocolSession  # noqa: E402
+from tests.e2e.test_room_e2e import cpu_seconds, rss_mb  # noqa: E402  (one process, from /proc)
 
 ACTIVE = ("running", "queued")
 
@@ -69,33 +70,22 @@ def tree(pid: int) -> list[int]:
     return found
 
 
-def cpu_seconds(pids: list[int]) -> float:
+def summed(measure, pids: list[int]) -> float:
+    """`measure(pid)` added over `pids` (a process that ended meanwhile counts nothing)."""
     total = 0.0
     for pid in pids:
         try:
-            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-            total += (int(fields[11]) + int(fields[12])) / 100.0
-        except OSError:
-            pass
-    return total
-
-
-def rss_mb(pids: list[int]) -> float:
-    total = 0.0
-    for pid in pids:
-        try:
-            status = Path(f"/proc/{pid}/status").read_text().splitlines()
-            total += next((int(line.split()[1]) / 1024 for line in status if line.startswith("VmRSS")), 0.0)
-        except OSError:
+            total += measure(pid)
+        except (OSError, StopIteration):  # gone, or a zombie without a VmRSS line
             pass
     return total
 
 
 async def busy(pid: int, seconds: float = 1.0) -> float:
     """Cores the server's process tree used over the next `seconds`."""
-    start = cpu_seconds(tree(pid))
+    start = summed(cpu_seconds, tree(pid))
     await asyncio.sleep(seconds)
-    return (cpu_seconds(tree(pid)) - start) / seconds
+    return (summed(cpu_seconds, tree(pid)) - start) / seconds
 
 
 # -- a student in a real browser: the protocol session's interface over a Playwright page --------------------------
@@ -180,14 +170,14 @@ async def classroom(a, server: Server, make_student) -> dict:
     await warm.open()
     await warm.close()
     await asyncio.sleep(3)
-    out["empty"], out["empty_alone"] = rss_mb(tree(pid)), rss_mb([pid])
+    out["empty"], out["empty_alone"] = summed(rss_mb, tree(pid)), rss_mb(pid)
     say(f"server warm: {out['empty']:.0f} MB")
     students = []
     for _ in range(a.students):
         student = make_student(url)
         await student.open()
         students.append(student)
-    out["opened"] = rss_mb(tree(pid))
+    out["opened"] = summed(rss_mb, tree(pid))
     say(f"{len(students)} pages open: {out['opened']:.0f} MB")
 
     out["play"], played_at = [], {}
@@ -233,7 +223,7 @@ async def classroom(a, server: Server, make_student) -> dict:
     out["idle_after"] = time.monotonic() - left
     await asyncio.sleep(max(0.0, a.grace + 6 - (time.monotonic() - left)))  # the grace: then the runs close
     while True:
-        out["after"], out["after_alone"] = rss_mb(tree(pid)), rss_mb([pid])
+        out["after"], out["after_alone"] = summed(rss_mb, tree(pid)), rss_mb(pid)
         if out["after"] <= 1.1 * out["empty"] or time.monotonic() - left > 180:
             break
         await asyncio.sleep(2)
@@ -279,8 +269,8 @@ def report(a, out: dict) -> None:
     print(f"steps/s of each run that trained, over the whole watch (turns included): "
           f"{', '.join(f'{s:.0f}' for s in speeds) or 'none'}; in all {sum(speeds):.0f}")
     print(f"waited in the queue for a first slot: {quantiles(out['waits'], 'still waiting at the end')}")
-    print(f"server memory (its process tree): {out['empty']:.0f} MB empty (warm), {out['opened']:.0f} MB with {a.students} sessions "
-          f"({(out['opened'] - out['empty']) / a.students:.1f} MB each), {out['after']:.0f} MB "
+    print(f"server memory (its process tree): {out['empty']:.0f} MB empty (warm), {out['opened']:.0f} MB with "
+          f"{a.students} sessions ({(out['opened'] - out['empty']) / a.students:.1f} MB each), {out['after']:.0f} MB "
           f"{out['memory_back_after']:.0f} s after all left ({(out['after'] - out['empty']) / out['empty']:+.1%} "
           f"of empty)")
     if out["empty_alone"] != out["empty"]:  # on Ray: the Streamlit process apart from its Ray cluster

@@ -363,10 +363,11 @@ class RemoteTrainer:
             return lambda *args, **kwargs: self._get(self._handle.call.remote(name, *args, **kwargs))
         return getattr(self.synced(), name)
 
-    def synced(self):
-        """The local trainer with the actor's latest weights (or the last ones seen, if the worker is gone)."""
+    def synced(self, force: bool = False):
+        """The local trainer with the actor's latest weights (or the last ones seen, if the worker is gone); `force`
+        fetches them even when the actor has not stepped since (its random streams may have moved)."""
         with self._sync_lock:
-            if self._handle is not None and self._synced_step != self.step_count:
+            if self._handle is not None and (force or self._synced_step != self.step_count):
                 try:
                     state = self._get(self._handle.call.remote("state_dict"))
                 except WorkerLost:
@@ -383,14 +384,8 @@ class RemoteTrainer:
         """Bring the actor's whole state home (weights, optimizers, random streams) and give the actor back: a run
         waiting for its turn holds no worker (a process and a few hundred MB), so a room taking turns needs about
         `cap` workers, not one per student. Its next step adopts a warm one again and goes on where it stopped."""
-        if self._handle is not None:
-            with self._sync_lock:
-                try:
-                    self._local.load_state_dict(self._get(self._handle.call.remote("state_dict")))
-                except WorkerLost:
-                    return
-                self._synced_step = self.step_count = self._local.step_count
-            self.release()
+        self.synced(force=True)
+        self.release()  # nothing to give back if the worker was lost meanwhile
 
     def release(self) -> None:
         """Give the actor back now (its trainer dropped, its memory freed); the local copy stays."""

@@ -50,6 +50,7 @@ class ProtocolSession:
         self.page_script_hash = ""
         self._timers: dict[str, tuple[float, asyncio.Task]] = {}
         self._drawn_this_run: set[tuple[int, ...]] = set()
+        self._shown = ("?", -1)  # status() as last recorded in status_changes
         self._full_run = True
         self._changed = asyncio.Event()
         self._socket = None
@@ -179,9 +180,9 @@ class ProtocolSession:
 
     def _delta(self, path: tuple[int, ...], delta) -> None:
         self._drawn_this_run.add(path)
-        before = self.status()
-        self.texts.pop(path, None)
+        old = self.texts.pop(path, "")
         self.widgets.pop(path, None)
+        drew_status = False
         if delta.WhichOneof("type") == "new_element":
             element = delta.new_element
             kind = element.WhichOneof("type")
@@ -189,8 +190,10 @@ class ProtocolSession:
                 self.widgets[path] = element.button.label, element.button.id
             elif kind in TEXT_FIELDS and getattr(element, kind).body:
                 self.texts[path] = getattr(element, kind).body
-                if STATUS.search(self.texts[path]):
-                    self.redraws.append(time.monotonic())
-        now = self.status()
-        if now != before and now[1] >= 0:
-            self.status_changes.append((time.monotonic(), *now))
+                drew_status = bool(STATUS.search(self.texts[path]))
+        if drew_status:
+            self.redraws.append(time.monotonic())
+        if drew_status or STATUS.search(old):  # only then can the status shown change
+            before, self._shown = self._shown, self.status()
+            if self._shown != before and self._shown[1] >= 0:
+                self.status_changes.append((time.monotonic(), *self._shown))
