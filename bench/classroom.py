@@ -81,6 +81,19 @@ def summed(measure, pids: list[int]) -> float:
     return total
 
 
+def by_kind(pid: int) -> dict[str, tuple[int, float]]:
+    """The tree's processes by name (the Streamlit process, raylet, ray::TrainerWorker, ...): (count, MB in all)."""
+    kinds: dict[str, tuple[int, float]] = {}
+    for member in tree(pid):
+        try:
+            name = "the Streamlit process" if member == pid else Path(f"/proc/{member}/comm").read_text().strip()
+            count, mb = kinds.get(name, (0, 0.0))
+            kinds[name] = (count + 1, mb + rss_mb(member))
+        except (OSError, StopIteration):
+            pass
+    return kinds
+
+
 async def busy(pid: int, seconds: float = 1.0) -> float:
     """Cores the server's process tree used over the next `seconds`."""
     start = summed(cpu_seconds, tree(pid))
@@ -170,8 +183,12 @@ async def classroom(a, server: Server, make_student) -> dict:
     await warm.open()
     await warm.close()
     await asyncio.sleep(3)
+    settled = time.monotonic()  # on Ray the spare workers are still importing torch: "empty" is the idle server
+    while await busy(pid, 1.0) > 0.05 and time.monotonic() - settled < 120:
+        pass
     out["empty"], out["empty_alone"] = summed(rss_mb, tree(pid)), rss_mb(pid)
-    say(f"server warm: {out['empty']:.0f} MB")
+    out["empty_kinds"] = by_kind(pid)
+    say(f"server warm and idle after {time.monotonic() - settled:.0f} s more: {out['empty']:.0f} MB")
     students = []
     for _ in range(a.students):
         student = make_student(url)
@@ -228,6 +245,7 @@ async def classroom(a, server: Server, make_student) -> dict:
             break
         await asyncio.sleep(2)
     out["memory_back_after"] = time.monotonic() - left
+    out["after_kinds"] = by_kind(pid)
     return out
 
 
@@ -276,9 +294,19 @@ def report(a, out: dict) -> None:
     if out["empty_alone"] != out["empty"]:  # on Ray: the Streamlit process apart from its Ray cluster
         print(f"the Streamlit process alone: {out['empty_alone']:.0f} MB empty, {out['after_alone']:.0f} MB after all "
               f"left ({(out['after_alone'] - out['empty_alone']) / out['empty_alone']:+.1%})")
+    if len(out["empty_kinds"]) > 1:
+        names = sorted(set(out["empty_kinds"]) | set(out["after_kinds"]), key=lambda n: -out["empty_kinds"].get(
+            n, (0, 0.0))[1])
+        print("  by process, empty -> after all left: " + "; ".join(
+            f"{name} {kind(out['empty_kinds'], name)} -> {kind(out['after_kinds'], name)}" for name in names))
     print(f"server CPU (cores, its process tree): {out['busy_watching']:.2f} while everyone watched, "
           f"{out['busy_before_leaving']:.2f} just before leaving; idle (<0.05) {out['idle_after']:.1f} s after "
           f"all left")
+
+
+def kind(kinds: dict[str, tuple[int, float]], name: str) -> str:
+    count, mb = kinds.get(name, (0, 0.0))
+    return f"{count} x {mb / max(count, 1):.0f} MB" if count > 1 else f"{mb:.0f} MB"
 
 
 def main() -> None:
