@@ -15,6 +15,10 @@ sys.setswitchinterval(float(os.environ.get("GENLAB_SWITCH_INTERVAL", "0.0005")))
 
 import streamlit as st  # noqa: E402
 
+from app.ui import config_reads  # noqa: E402
+
+config_reads.install()  # a room's script threads no longer queue on Streamlit's config lock
+
 from engine.metrics import judge  # noqa: E402
 
 judge.BACKGROUND = True  # runs never wait for a judge classifier to train: their metrics start once it is ready
