@@ -9,6 +9,7 @@ cannot drift apart.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import math
 import os
 from dataclasses import dataclass, field
@@ -71,7 +72,12 @@ class Spec:
 
 
 def specs(config_cls) -> dict[str, Spec]:
-    """All keys of a config class, in declaration order."""
+    """All keys of a config class, in declaration order (read once per class: every widget of every rerun asks)."""
+    return dict(_specs(config_cls))
+
+
+@functools.lru_cache(maxsize=None)
+def _specs(config_cls) -> dict[str, Spec]:
     out = {}
     hints = {f.name: f.type for f in dataclasses.fields(config_cls)}
     for f in dataclasses.fields(config_cls):

@@ -6,6 +6,13 @@ import pandas as pd
 import plotly.graph_objects as go
 
 
+def figure(data: list[dict], layout: dict) -> go.Figure:
+    """A plotly figure of plain dicts, taken as they are: plotly's check of every property took about half the time
+    of a live figure, redrawn for every page of a room every second or two. The figures made this way are checked
+    once, in tests (tests/unit/test_plots.py builds each again with plotly's checks on)."""
+    return go.Figure(data=data, layout=layout, _validate=False)
+
+
 def curves(history: pd.DataFrame, columns: list[str], *, title: str = "", height: int = 260,
            log_y: bool = False) -> go.Figure:
     """One line per column present in `history`, against `step`. Built from plain dicts in one go: a live page
@@ -22,4 +29,4 @@ def curves(history: pd.DataFrame, columns: list[str], *, title: str = "", height
                   legend=dict(orientation="h", yanchor="bottom", y=1.0, xanchor="right", x=1),
                   uirevision=title or "curves", xaxis=dict(title=dict(text="step")),
                   yaxis=dict(type="log") if log_y else None)
-    return go.Figure(data=traces, layout={k: v for k, v in layout.items() if v is not None})
+    return figure(traces, {k: v for k, v in layout.items() if v is not None})

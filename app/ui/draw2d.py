@@ -121,10 +121,13 @@ def drawn_distribution(slot: str):
 
 
 def drawing_panel(slot: str) -> None:
-    """The expander to draw or upload a distribution; a new one is kept (in the URL too when it is a few clicked
+    """The expander to draw or upload a distribution (its pad, tabs and uploader are built only while it is open:
+    they were an eighth of a 2D page's rerun); a new one is kept (in the URL too when it is a few clicked
     points), the page's dataset is switched to it (`_{slot}_set_dataset`, applied before the widget next run)."""
-    with st.expander("Draw or upload your own distribution", icon=":material/draw:"):
-        new_data = custom_distribution_input(f"{slot}_draw")
+    panel = st.expander("Draw or upload your own distribution", icon=":material/draw:", key=f"{slot}_open_draw",
+                        on_change="rerun")
+    with panel:
+        new_data = custom_distribution_input(f"{slot}_draw") if panel.open else None  # closed: nothing built
         if new_data is not None:
             st.session_state[f"_{slot}_custom"] = new_data
             if len(new_data.centres) <= 60 and getattr(new_data, "kind", "") == "clicks":

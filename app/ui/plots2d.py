@@ -5,8 +5,14 @@ from __future__ import annotations
 from typing import Mapping
 
 import numpy as np
+import plotly.colors
 import plotly.graph_objects as go
 
+from app.ui import charts
+
+# plotly.py's RdBu (red low, blue high), spelled out: the figure is sent unchecked (charts.figure), and plotly.js's
+# own "RdBu" is another scale, blue low.
+FIELD_SCALE = plotly.colors.get_colorscale("RdBu")
 LAYERS = {
     "real": "Real samples",
     "fake": "Fake samples",
@@ -42,7 +48,7 @@ def gan2d_figure(preview: Mapping, bounds, layers: list[str], height: int = 560)
     if "field" in layers and "d_field" in preview:
         prob = preview["d_field_kind"] == "probability"
         traces.append(dict(
-            type="heatmap", x=preview["grid_x"], y=preview["grid_y"], z=preview["d_field"], colorscale="RdBu",
+            type="heatmap", x=preview["grid_x"], y=preview["grid_y"], z=preview["d_field"], colorscale=FIELD_SCALE,
             opacity=0.55, zmid=0.5 if prob else 0.0, showscale=True, hoverinfo="skip", name="Discriminator",
             colorbar=dict(title=dict(text="D(x)" if prob else "D score"), len=0.6),
             **(dict(zmin=0, zmax=1) if prob else {})))
@@ -74,4 +80,4 @@ def gan2d_figure(preview: Mapping, bounds, layers: list[str], height: int = 560)
                   legend=dict(orientation="h", yanchor="bottom", y=1.0, x=0),
                   xaxis=dict(range=[x0, x1], showgrid=False, zeroline=False),
                   yaxis=dict(range=[y0, y1], showgrid=False, zeroline=False, scaleanchor="x", scaleratio=1))
-    return go.Figure(data=traces, layout=layout)
+    return charts.figure(traces, layout)

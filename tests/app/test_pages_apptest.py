@@ -125,7 +125,16 @@ def test_gan2d_configuration_from_url_and_bad_url_values():
     run.stop()
 
 
+def open_drawing_panel(at) -> None:
+    """The panel builds its pad and tabs only while open (a lazy expander): open it as a click would."""
+    assert not at.get("text_area"), "closed, the panel builds nothing"
+    at.expander(key="gan2d_open_draw").open = True
+    at.session_state["gan2d_open_draw"] = True
+    at.run()
+
+
 def test_gan2d_custom_points_typed(gan2d):
+    open_drawing_panel(gan2d)
     gan2d.text_area(key="gan2d_draw_text").set_value("0, 0\n1, 1\n-1, 1\n1, -1").run()
     gan2d.button(key="gan2d_draw_use_text").click().run()
     assert not gan2d.exception
@@ -136,6 +145,7 @@ def test_gan2d_custom_points_typed(gan2d):
 
 def test_gan2d_bad_typed_points_keep_the_old_data(gan2d):
     before = gan2d.session_state["_run_gan2d"]
+    open_drawing_panel(gan2d)
     gan2d.text_area(key="gan2d_draw_text").set_value("0, 0\nabc, 1").run()
     gan2d.button(key="gan2d_draw_use_text").click().run()
     assert not gan2d.exception

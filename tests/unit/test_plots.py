@@ -1,7 +1,11 @@
 """The live pages' figures, built from plain dicts for speed, hold what the slower trace-by-trace build held."""
 
+import json
+
 import numpy as np
 import pandas as pd
+import plotly.graph_objects as go
+import pytest
 
 from app.ui import charts, plots2d
 
@@ -59,3 +63,18 @@ def test_curves_draw_one_line_per_present_column_without_its_gaps():
     assert fig.layout.xaxis.title.text == "step"
     empty = charts.curves(history.iloc[:0], ["loss"])
     assert len(empty.data) == 0 and empty.layout.title.text is None and empty.layout.yaxis.type is None
+
+
+def test_the_figures_built_unchecked_pass_plotlys_own_checks_unchanged():
+    rng = np.random.default_rng(3)
+    preview = {"grid_x": np.linspace(-2, 2, 5), "grid_y": np.linspace(-2, 2, 5), "d_field": rng.random((5, 5)),
+               "d_field_kind": "probability", "manifold": rng.normal(size=(3, 3, 2)), "real": rng.normal(size=(7, 2)),
+               "fake": rng.normal(size=(9, 2)), "arrows_from": rng.normal(size=(4, 2)),
+               "arrows_dir": rng.normal(size=(4, 2))}
+    history = pd.DataFrame({"step": [0, 10, 20], "loss": [1.0, 0.5, 0.25]})
+    for fig in (plots2d.gan2d_figure(preview, ((-2, 2), (-2, 2)), ["field", "manifold", "real", "fake", "arrows"]),
+                charts.curves(history, ["loss"], title="Losses", log_y=True)):
+        checked = go.Figure(fig.to_dict())  # raises on any property plotly does not know
+        assert json.loads(checked.to_json()) == json.loads(fig.to_json())
+    with pytest.raises(ValueError, match="wdith"):  # the check this test leans on does catch a typo
+        go.Figure(charts.figure([dict(type="scatter", x=[0], y=[0], line=dict(wdith=2))], {}).to_dict())
