@@ -9,9 +9,11 @@ if str(ROOT) not in sys.path:  # so `engine` and `app` import when started as `s
     sys.path.insert(0, str(ROOT))
 
 # Training threads release the GIL for every small torch op; while a page draws its figures (pure Python) each of
-# those ops waits up to the switch interval to get it back (5 ms by default). A shorter interval keeps training fast
-# while the page redraws: measured in bench/render_contention.py.
-sys.setswitchinterval(float(os.environ.get("GENLAB_SWITCH_INTERVAL", "0.0005")))
+# those ops waits up to the switch interval to get it back (5 ms by default), and so does every script thread after
+# each message it sends. 0.5 ms was chosen when a redraw took 90 ms of Python; at about 20 ms now, training beside a
+# drawing page is the same at 0.5, 2 or 5 ms (bench/render_contention.py, within its noise), while twenty pages
+# rerunning at once answer in 1.4 s at 2 ms against 1.8 s at 0.5 ms (bench/classroom.py).
+sys.setswitchinterval(float(os.environ.get("GENLAB_SWITCH_INTERVAL", "0.002")))
 
 import streamlit as st  # noqa: E402
 
