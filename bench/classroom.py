@@ -33,9 +33,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from engine.backends.load import cpu_seconds, rss_mb, summed, tree  # noqa: E402  (the server's tree, from /proc)
 from tests.e2e.conftest import CHROMIUM_ARGS, Server  # noqa: E402
 from tests.e2e.streamlit_protocol import STATUS, ProtocolSession  # noqa: E402
-from tests.e2e.test_room_e2e import cpu_seconds, rss_mb  # noqa: E402  (one process, from /proc)
 
 ACTIVE = ("running", "queued")
 
@@ -56,31 +56,6 @@ def quantiles(values: list[float], missing: str = "never answered") -> str:
 
 
 # -- the server and its workers, from /proc -----------------------------------------------------------------------
-def tree(pid: int) -> list[int]:
-    """`pid` and every process below it (on Ray: the raylet, the GCS, the workers)."""
-    found, todo = [], [pid]
-    while todo:
-        current = todo.pop()
-        found.append(current)
-        try:
-            for task in Path(f"/proc/{current}/task").iterdir():
-                todo += [int(c) for c in (task / "children").read_text().split()]
-        except OSError:
-            pass
-    return found
-
-
-def summed(measure, pids: list[int]) -> float:
-    """`measure(pid)` added over `pids` (a process that ended meanwhile counts nothing)."""
-    total = 0.0
-    for pid in pids:
-        try:
-            total += measure(pid)
-        except (OSError, StopIteration):  # gone, or a zombie without a VmRSS line
-            pass
-    return total
-
-
 def by_kind(pid: int) -> dict[str, tuple[int, float]]:
     """The tree's processes by name (the Streamlit process, raylet, ray::TrainerWorker, ...): (count, MB in all)."""
     kinds: dict[str, tuple[int, float]] = {}

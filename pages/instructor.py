@@ -2,12 +2,14 @@
 once, and how loaded the server is. Protected by the instructor password (.streamlit/secrets.toml)."""
 
 import os
+import time
 
 import pandas as pd
 import streamlit as st
 import torch
 
 from app.ui import instructor
+from engine.backends import load, ray_actors
 from engine.manager import manager
 
 st.title("Instructor")
@@ -19,15 +21,19 @@ if not instructor.unlocked():
 
 
 def server_load() -> dict[str, str]:
-    """CPU load, this process's memory and the GPUs' memory, as text."""
-    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
-    rss = "?"
-    try:
-        with open("/proc/self/status") as f:
-            rss = next(f"{int(line.split()[1]) / 2**20:.2f} GB" for line in f if line.startswith("VmRSS"))
-    except (OSError, StopIteration, ValueError):
-        pass
-    out = {"CPU load (1 min)": f"{load:.1f} on {os.cpu_count()} cores", "server memory": rss}
+    """CPU and memory of the server's whole process tree (on a local Ray cluster: its daemons and the workers that
+    train the runs, which the Streamlit process's own figures leave out), the machine's load, the GPUs' memory."""
+    now, then = (time.monotonic(), load.usage()), st.session_state.get("_inst_usage")
+    st.session_state["_inst_usage"] = now
+    mine = load.summed(load.rss_mb, [os.getpid()])
+    out = {"server CPU": f"{now[1].cores_since(then[1], now[0] - then[0]):.1f} of {os.cpu_count()} cores" if then
+           else f"load {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores",
+           "server memory": f"{now[1].rss_mb / 1024:.2f} GB"}
+    if now[1].processes > 1:  # on Ray: what its processes hold beside the pages' own
+        out["server memory"] += f" in {now[1].processes} processes"
+        out["the pages' process"] = f"{mine / 1024:.2f} GB"
+    if ray_actors.backend() == "ray" and os.environ.get("GENLAB_RAY_ADDRESS"):
+        out["cluster"] = ray_actors.describe()  # its workers are on other machines: their load is not read here
     for i in range(torch.cuda.device_count() if torch.cuda.is_available() else 0):
         free, total = torch.cuda.mem_get_info(i)
         out[f"GPU {i} memory"] = f"{(total - free) / 2**30:.1f} of {total / 2**30:.1f} GB"

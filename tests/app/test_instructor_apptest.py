@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
@@ -39,6 +40,11 @@ def test_with_the_password_every_run_shows_and_can_be_paused_and_the_cap_changed
     at.button(key="inst_pause").click().run()
     snap = run.wait_until(lambda s: s.status == "paused")
     assert "instructor" in snap.message
+    load = {m.label: m.value for m in at.metric}
+    assert load["server memory"].endswith("GB") and "server CPU" in load
+    at.run()  # the next reading: the CPU the server's tree used since the last one
+    cores = float(next(m.value for m in at.metric if m.label == "server CPU").split()[0])
+    assert 0 < cores <= os.cpu_count(), "the toy run trains in this process: it shows as CPU used"
     cap = manager().cap
     at.slider(key="inst_cap").set_value(cap + 3).run()
     assert manager().cap == cap + 3

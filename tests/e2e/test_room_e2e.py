@@ -6,21 +6,11 @@ import time
 
 import pytest
 
+from engine.backends.load import cpu_seconds, rss_mb
 from tests.e2e.conftest import Server
 from tests.e2e.helpers import read_step
 
 pytestmark = pytest.mark.e2e
-
-
-def cpu_seconds(pid: int) -> float:
-    with open(f"/proc/{pid}/stat") as f:
-        fields = f.read().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / 100.0  # utime + stime, in clock ticks of 1/100 s
-
-
-def rss_mb(pid: int) -> float:
-    with open(f"/proc/{pid}/status") as f:
-        return next(int(line.split()[1]) / 1024 for line in f if line.startswith("VmRSS"))
 
 
 def busy_share(pid: int, seconds: float = 1.0) -> float:
