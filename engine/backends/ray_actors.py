@@ -22,6 +22,7 @@ from __future__ import annotations
 import atexit
 import logging
 import os
+import socket
 import threading
 import weakref
 from pathlib import Path
@@ -102,6 +103,8 @@ def connect():
 
 
 def _init(ray) -> None:
+    """Join `GENLAB_RAY_ADDRESS`, or start a cluster of this server's own ("local": never one that `ray start` left
+    running on the machine, which a bare `ray.init()` would join)."""
     address = os.environ.get("GENLAB_RAY_ADDRESS") or None
     # A local cluster finds `engine` through PYTHONPATH; a remote one gets the package shipped with the job.
     runtime_env = ({"py_modules": [str(ROOT / "engine")]} if address else
@@ -110,11 +113,46 @@ def _init(ray) -> None:
     options: dict[str, Any] = {}
     if address is None:
         options["object_store_memory"] = int(os.environ.get("GENLAB_RAY_OBJECT_STORE_MB", "256")) * 2**20
-    ray.init(address=address, runtime_env=runtime_env, include_dashboard=False, log_to_driver=False,
-             configure_logging=False, **options)
+    else:
+        _check_reachable(address)
+        _token_auth_if_available()
+    try:
+        ray.init(address=address or "local", runtime_env=runtime_env, include_dashboard=False, log_to_driver=False,
+                 configure_logging=False, **options)
+    except ConnectionError as err:
+        raise ConnectionError(
+            f"{err}. Is `ray start --head` running there, and is the address the one it printed? A cluster started "
+            "with token authentication (Ray's default) also needs its token here: RAY_AUTH_TOKEN, or the file "
+            "~/.ray/auth_token (`ray get-auth-token` on the head prints it)") from None
     atexit.register(_before_shutdown)  # registered after Ray's own exit hook, so it runs before it
     _resources.update(ray.cluster_resources())
     log.warning("training on Ray: %s", _resources)
+
+
+def _check_reachable(address: str, seconds: float = 5.0) -> None:
+    """A `host:port` that nothing answers on fails now, with the address named: Ray itself would retry for
+    minutes while the page waits."""
+    host, _, port = address.rpartition(":")
+    if not host or not port.isdigit() or "://" in address:
+        return  # "auto", a ray:// client address: Ray's own checks
+    try:
+        socket.create_connection((host, int(port)), timeout=seconds).close()
+    except OSError as err:
+        raise ConnectionError(f"nothing answers at GENLAB_RAY_ADDRESS={address} ({err}). Is `ray start --head` "
+                              "running there, and is the address the one it printed?") from None
+
+
+def _token_auth_if_available() -> None:
+    """Ray turns token authentication on by itself only when it finds the cluster (no address given); joining by an
+    address, a token this machine holds (RAY_AUTH_TOKEN, ~/.ray/auth_token) is offered only if asked. Ask, as Ray does
+    for itself; RAY_AUTH_MODE, when set, decides instead."""
+    try:
+        from ray._private.authentication.authentication_token_setup import (
+            maybe_enable_token_auth_if_token_available,
+        )
+    except ImportError:  # another Ray: RAY_AUTH_MODE=token does the same by hand
+        return
+    maybe_enable_token_auth_if_token_available(warn_if_disabled=False)
 
 
 def resources() -> dict[str, float]:

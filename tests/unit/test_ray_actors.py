@@ -4,9 +4,16 @@ actors; settings that are wrong say so."""
 
 from __future__ import annotations
 
+import json
 import os
+import re
 import signal
+import socket
+import subprocess
+import sys
+import threading
 import time
+from pathlib import Path
 
 import pytest
 import torch
@@ -179,3 +186,67 @@ def test_when_the_room_has_left_only_the_configured_spare_workers_wait(on_ray, m
     waiting = ray_actors.spare_workers._spares[0.0]
     assert len(waiting) == 1, "one spare waits for the next room; the extra warm worker ended"
     wait_for(lambda: sum(alive(pid) for pid in pids) <= 1)
+
+
+@pytest.fixture(scope="module")
+def cluster():
+    """A Ray cluster of one CPU started by `ray start --head` (as on a class's head machine), ended with its CLI's
+    process group; its address as `ray start` printed it."""
+    pytest.importorskip("ray", reason="Ray is not installed (pip install -r requirements-test.txt)")
+    port = _free_port()
+    head = subprocess.Popen(
+        [str(Path(sys.executable).parent / "ray"), "start", "--head", f"--port={port}", "--num-cpus=1",
+         "--include-dashboard=false", "--disable-usage-stats", "--block", f"--temp-dir=/tmp/gl-ray-{port}"],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True)
+    try:
+        address = None
+        deadline = time.monotonic() + 120
+        while address is None and time.monotonic() < deadline:
+            line = head.stdout.readline()
+            assert line or head.poll() is None, "ray start ended before printing its address"
+            found = re.search(r"ray start --address='([^']+)'", line)
+            address = found and found.group(1)
+        assert address, "ray start printed no address"
+        threading.Thread(target=head.stdout.read, daemon=True).start()  # keep its pipe from filling
+        yield address
+    finally:
+        os.killpg(head.pid, signal.SIGTERM)
+        try:
+            head.wait(5)
+        except subprocess.TimeoutExpired:  # `ray start --block` takes its time: its daemons are in its group
+            os.killpg(head.pid, signal.SIGKILL)
+            head.wait(10)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _genlab(args: list[str], **env: str) -> subprocess.CompletedProcess:
+    environment = {k: v for k, v in os.environ.items() if not k.startswith(("GENLAB_", "RAY_ADDRESS"))}
+    return subprocess.run([sys.executable, *args], cwd=ray_actors.ROOT, capture_output=True, text=True, timeout=300,
+                          env=dict(environment, GENLAB_OFFLINE="1", GENLAB_BACKEND="ray", **env))
+
+
+def test_the_command_line_joins_a_running_cluster_by_its_address_and_trains_there(cluster, tmp_path):
+    done = _genlab(["-m", "engine", "train", "gan", "--dataset", "ring8", "--steps", "30", "--no-progress",
+                    "--out", str(tmp_path / "run")], GENLAB_RAY_ADDRESS=cluster)
+    assert done.returncode == 0, done.stdout + done.stderr
+    joined = re.search(r"training on Ray: (\{.*\})", done.stdout + done.stderr)
+    assert joined and "'CPU': 1.0" in joined.group(1), "the cluster of one CPU, not a local one of this machine's"
+    assert json.loads((tmp_path / "run" / "summary.json").read_text())["steps"] == 30
+    wrong = _genlab(["-m", "engine", "train", "gan", "--dataset", "ring8", "--steps", "5", "--no-progress",
+                     "--out", str(tmp_path / "nowhere")], GENLAB_RAY_ADDRESS=f"127.0.0.1:{_free_port()}")
+    assert wrong.returncode != 0 and "could not start or join Ray" in wrong.stdout + wrong.stderr
+    assert "ray start --head" in wrong.stdout + wrong.stderr, "the message says what to check"
+
+
+def test_without_an_address_the_server_starts_its_own_cluster_beside_a_running_one(cluster):
+    probe = ("from engine.backends import ray_actors; import ray; ray_actors.connect(); "
+             "print('cpus', ray_actors.resources()['CPU'], ray.get_runtime_context().gcs_address)")
+    done = _genlab(["-c", probe])
+    assert done.returncode == 0, done.stdout + done.stderr
+    cpus, gcs = re.search(r"cpus (\S+) (\S+)", done.stdout).groups()
+    assert gcs != cluster and float(cpus) == os.cpu_count(), "its own cluster, not the one `ray start` left running"
