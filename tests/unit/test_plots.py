@@ -38,12 +38,17 @@ def test_segments_join_each_start_to_its_end_and_nothing_else():
     assert _as_list(xs) == want_x and _as_list(ys) == want_y
 
 
+def a_preview(seed: int) -> dict:
+    """What a 2D GAN trainer's preview holds: a 5x5 field, a 3x3 manifold, 7 real and 9 fake points, 4 arrows."""
+    rng = np.random.default_rng(seed)
+    return {"grid_x": np.linspace(-2, 2, 5), "grid_y": np.linspace(-2, 2, 5), "d_field": rng.random((5, 5)),
+            "d_field_kind": "probability", "manifold": rng.normal(size=(3, 3, 2)), "real": rng.normal(size=(7, 2)),
+            "fake": rng.normal(size=(9, 2)), "arrows_from": rng.normal(size=(4, 2)),
+            "arrows_dir": rng.normal(size=(4, 2))}
+
+
 def test_the_2d_gan_figure_draws_the_chosen_layers_only_in_the_fixed_square():
-    rng = np.random.default_rng(2)
-    preview = {"grid_x": np.linspace(-2, 2, 5), "grid_y": np.linspace(-2, 2, 5), "d_field": rng.random((5, 5)),
-               "d_field_kind": "probability", "manifold": rng.normal(size=(3, 3, 2)), "real": rng.normal(size=(7, 2)),
-               "fake": rng.normal(size=(9, 2)), "arrows_from": rng.normal(size=(4, 2)),
-               "arrows_dir": rng.normal(size=(4, 2))}
+    preview = a_preview(2)
     fig = plots2d.gan2d_figure(preview, ((-2, 2), (-3, 3)), ["field", "fake", "arrows"])
     assert [t.name for t in fig.data] == ["Discriminator", "Fake", "Generator gradient"]
     assert (fig.data[0].zmin, fig.data[0].zmax, fig.data[0].zmid) == (0, 1, 0.5)
@@ -66,11 +71,7 @@ def test_curves_draw_one_line_per_present_column_without_its_gaps():
 
 
 def test_the_figures_built_unchecked_pass_plotlys_own_checks_unchanged():
-    rng = np.random.default_rng(3)
-    preview = {"grid_x": np.linspace(-2, 2, 5), "grid_y": np.linspace(-2, 2, 5), "d_field": rng.random((5, 5)),
-               "d_field_kind": "probability", "manifold": rng.normal(size=(3, 3, 2)), "real": rng.normal(size=(7, 2)),
-               "fake": rng.normal(size=(9, 2)), "arrows_from": rng.normal(size=(4, 2)),
-               "arrows_dir": rng.normal(size=(4, 2))}
+    preview = a_preview(3)
     history = pd.DataFrame({"step": [0, 10, 20], "loss": [1.0, 0.5, 0.25]})
     for fig in (plots2d.gan2d_figure(preview, ((-2, 2), (-2, 2)), ["field", "manifold", "real", "fake", "arrows"]),
                 charts.curves(history, ["loss"], title="Losses", log_y=True)):
