@@ -133,11 +133,13 @@ def test_a_run_nobody_looks_at_pauses_itself_and_frees_its_slot():
     manager = RunManager(cap=1, idle_seconds=0.3)
     run = manager.submit(Run(lambda: toy(sleep=0.002)), "student")
     run.start()
-    snap = poll(run, lambda s: s.status == "paused")
+    # On Ray the first step waits for a worker to start, at Ray's niceness 15: on two busy cores, minutes.
+    snap = poll(run, lambda s: s.status == "paused", timeout=300)
     assert "nobody looked at it" in snap.message and manager.counts()["training"] == 0
     watched = manager.submit(Run(lambda: toy(sleep=0.002)), "student")
-    watched.start()
-    for _ in range(60):  # watched: a snapshot every 10 ms for 0.6 s
+    watched.start()  # "queued" until its thread takes the slot the paused run gave back
+    watched.wait_until(lambda s: s.status == "running", timeout=10)
+    for _ in range(60):  # watched: a snapshot every 10 ms for 0.6 s, twice the idle time
         assert watched.snapshot().status == "running"
         time.sleep(0.01)
     watched.stop()
