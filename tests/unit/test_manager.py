@@ -145,7 +145,8 @@ def test_a_run_nobody_looks_at_pauses_itself_and_frees_its_slot():
     watched.stop()
     unowned = manager.submit(Run(lambda: toy(sleep=0.002)))  # a script's run, not a page's: never idle-paused
     unowned.start()
-    time.sleep(0.5)
+    unowned.wait_until(lambda s: s.status == "running", timeout=30)  # once the stopped run's slot is free
+    time.sleep(0.5)  # then nobody looks, for longer than the idle time
     assert unowned.peek().status == "running"
     unowned.stop()
 
