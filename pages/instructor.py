@@ -2,7 +2,6 @@
 once, and how loaded the server is. Protected by the instructor password (.streamlit/secrets.toml)."""
 
 import os
-import time
 
 import pandas as pd
 import streamlit as st
@@ -23,14 +22,14 @@ if not instructor.unlocked():
 def server_load() -> dict[str, str]:
     """CPU and memory of the server's whole process tree (on a local Ray cluster: its daemons and the workers that
     train the runs, which the Streamlit process's own figures leave out), the machine's load, the GPUs' memory."""
-    now, then = (time.monotonic(), load.usage()), st.session_state.get("_inst_usage")
+    now, then = load.usage(), st.session_state.get("_inst_usage")
     st.session_state["_inst_usage"] = now
     mine = load.summed(load.rss_mb, [os.getpid()])
-    out = {"server CPU": f"{now[1].cores_since(then[1], now[0] - then[0]):.1f} of {os.cpu_count()} cores" if then
+    out = {"server CPU": f"{now.cores_since(then):.1f} of {os.cpu_count()} cores" if then
            else f"load {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores",
-           "server memory": f"{now[1].rss_mb / 1024:.2f} GB"}
-    if now[1].processes > 1:  # on Ray: what its processes hold beside the pages' own
-        out["server memory"] += f" in {now[1].processes} processes"
+           "server memory": f"{now.rss_mb / 1024:.2f} GB"}
+    if now.processes > 1:  # on Ray: what its processes hold beside the pages' own
+        out["server memory"] += f" in {now.processes} processes"
         out["the pages' process"] = f"{mine / 1024:.2f} GB"
     if ray_actors.backend() == "ray" and os.environ.get("GENLAB_RAY_ADDRESS"):
         out["cluster"] = ray_actors.describe()  # its workers are on other machines: their load is not read here

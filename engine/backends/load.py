@@ -5,6 +5,7 @@ readers raise OSError, and `usage` says nothing (zeros)."""
 from __future__ import annotations
 
 import os
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -51,14 +52,17 @@ def summed(measure, pids: list[int]) -> float:
 
 @dataclass(frozen=True)
 class Usage:
-    """A process tree at one moment: its CPU seconds so far, its resident memory, how many processes."""
+    """A process tree at one moment (`at`, time.monotonic()): its CPU seconds so far, its resident memory, how many
+    processes."""
 
     cpu_seconds: float
     rss_mb: float
     processes: int
+    at: float
 
-    def cores_since(self, earlier: Usage, seconds: float) -> float:
-        """Cores the tree used on average between `earlier` and this reading, `seconds` apart."""
+    def cores_since(self, earlier: Usage) -> float:
+        """Cores the tree used on average between `earlier` and this reading."""
+        seconds = self.at - earlier.at
         return max(0.0, self.cpu_seconds - earlier.cpu_seconds) / seconds if seconds > 0 else 0.0
 
 
@@ -66,4 +70,4 @@ def usage(pid: int | None = None) -> Usage:
     """This process's tree (or `pid`'s), now. Summed resident memory counts pages the processes share (torch's
     libraries) once per process: an upper bound."""
     pids = tree(os.getpid() if pid is None else pid)
-    return Usage(summed(cpu_seconds, pids), summed(rss_mb, pids), len(pids))
+    return Usage(summed(cpu_seconds, pids), summed(rss_mb, pids), len(pids), time.monotonic())

@@ -41,6 +41,7 @@ ROOT = Path(__file__).resolve().parents[2]  # the project: the workers import `e
 _connect_lock = threading.Lock()
 _actor_class = None
 _resources: dict[str, float] = {}  # the cluster's, read once when connecting (reading it again can hang)
+JOIN_HINT = "Is `ray start --head` running there, and is the address the one it printed?"
 BEFORE_SHUTDOWN: list[Callable[[], None]] = []  # called at exit while Ray still answers (runs stop and record)
 
 
@@ -121,9 +122,9 @@ def _init(ray) -> None:
                  configure_logging=False, **options)
     except ConnectionError as err:
         raise ConnectionError(
-            f"{err}. Is `ray start --head` running there, and is the address the one it printed? A cluster started "
-            "with token authentication (Ray's default) also needs its token here: RAY_AUTH_TOKEN, or the file "
-            "~/.ray/auth_token (`ray get-auth-token` on the head prints it)") from None
+            f"{err}. {JOIN_HINT} A cluster started with token authentication (Ray's default) also needs its token "
+            "here: RAY_AUTH_TOKEN, or the file ~/.ray/auth_token (`ray get-auth-token` on the head prints it)"
+        ) from None
     atexit.register(_before_shutdown)  # registered after Ray's own exit hook, so it runs before it
     _resources.update(ray.cluster_resources())
     log.warning("training on Ray: %s", _resources)
@@ -138,8 +139,7 @@ def _check_reachable(address: str, seconds: float = 5.0) -> None:
     try:
         socket.create_connection((host, int(port)), timeout=seconds).close()
     except OSError as err:
-        raise ConnectionError(f"nothing answers at GENLAB_RAY_ADDRESS={address} ({err}). Is `ray start --head` "
-                              "running there, and is the address the one it printed?") from None
+        raise ConnectionError(f"nothing answers at GENLAB_RAY_ADDRESS={address} ({err}). {JOIN_HINT}") from None
 
 
 def _token_auth_if_available() -> None:

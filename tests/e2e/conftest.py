@@ -28,7 +28,8 @@ def _chromium() -> str | None:
     return None
 
 
-def _free_port() -> int:
+def free_port() -> int:
+    """A TCP port nothing on this machine listens on now."""
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
@@ -50,7 +51,7 @@ class Server:
     """A `streamlit run app/main.py` on a free localhost port (its pid, url and log), stopped by `stop()`."""
 
     def __init__(self, folder: Path, **env: str):
-        self.port = _free_port()
+        self.port = free_port()
         environment = dict(os.environ, GENLAB_RUNS_DIR=str(folder / "runs"), GENLAB_OFFLINE="1",
                            STREAMLIT_BROWSER_GATHER_USAGE_STATS="false", **env)
         self.log = open(folder / "streamlit.log", "w")  # noqa: SIM115 - open for the server's lifetime

@@ -45,10 +45,11 @@ def test_a_tree_counts_its_childs_memory_and_cpu():
 
 
 def test_cores_since_an_earlier_reading_and_processes_that_are_gone():
-    earlier = load.Usage(cpu_seconds=10.0, rss_mb=1.0, processes=1)
-    assert load.Usage(13.0, 1.0, 1).cores_since(earlier, 2.0) == 1.5
-    assert load.Usage(9.0, 1.0, 1).cores_since(earlier, 2.0) == 0.0, "a tree that lost a process never goes below 0"
-    assert load.Usage(13.0, 1.0, 1).cores_since(earlier, 0.0) == 0.0
+    earlier = load.Usage(cpu_seconds=10.0, rss_mb=1.0, processes=1, at=100.0)
+    assert load.Usage(13.0, 1.0, 1, at=102.0).cores_since(earlier) == 1.5
+    lost_one = load.Usage(9.0, 1.0, 1, at=102.0)
+    assert lost_one.cores_since(earlier) == 0.0, "a tree that lost a process never goes below 0"
+    assert load.Usage(13.0, 1.0, 1, at=100.0).cores_since(earlier) == 0.0
     assert load.summed(load.rss_mb, [2**22 + 12345]) == 0.0, "a pid that does not exist counts nothing"
     start = time.process_time()
     while time.process_time() - start < 0.2:

@@ -8,7 +8,6 @@ import json
 import os
 import re
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -22,6 +21,7 @@ from engine.backends import ray_actors
 from engine.config import ConfigError
 from engine.registry import build_trainer, make_config
 from engine.runs import Run, load_run
+from tests.e2e.conftest import free_port
 from tests.unit.test_runs import toy
 
 pytestmark = pytest.mark.xdist_group("ray")
@@ -193,7 +193,7 @@ def cluster():
     """A Ray cluster of one CPU started by `ray start --head` (as on a class's head machine), ended with its CLI's
     process group; its address as `ray start` printed it."""
     pytest.importorskip("ray", reason="Ray is not installed (pip install -r requirements-test.txt)")
-    port = _free_port()
+    port = free_port()
     head = subprocess.Popen(
         [str(Path(sys.executable).parent / "ray"), "start", "--head", f"--port={port}", "--num-cpus=1",
          "--include-dashboard=false", "--disable-usage-stats", "--block", f"--temp-dir=/tmp/gl-ray-{port}"],
@@ -218,12 +218,6 @@ def cluster():
             head.wait(10)
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def _genlab(args: list[str], **env: str) -> subprocess.CompletedProcess:
     environment = {k: v for k, v in os.environ.items() if not k.startswith(("GENLAB_", "RAY_ADDRESS"))}
     return subprocess.run([sys.executable, *args], cwd=ray_actors.ROOT, capture_output=True, text=True, timeout=300,
@@ -238,7 +232,7 @@ def test_the_command_line_joins_a_running_cluster_by_its_address_and_trains_ther
     assert joined and "'CPU': 1.0" in joined.group(1), "the cluster of one CPU, not a local one of this machine's"
     assert json.loads((tmp_path / "run" / "summary.json").read_text())["steps"] == 30
     wrong = _genlab(["-m", "engine", "train", "gan", "--dataset", "ring8", "--steps", "5", "--no-progress",
-                     "--out", str(tmp_path / "nowhere")], GENLAB_RAY_ADDRESS=f"127.0.0.1:{_free_port()}")
+                     "--out", str(tmp_path / "nowhere")], GENLAB_RAY_ADDRESS=f"127.0.0.1:{free_port()}")
     assert wrong.returncode != 0 and "could not start or join Ray" in wrong.stdout + wrong.stderr
     assert "ray start --head" in wrong.stdout + wrong.stderr, "the message says what to check"
 
