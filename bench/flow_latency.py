@@ -18,11 +18,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import torch  # noqa: E402
+from timing import timed  # noqa: E402
 
-from engine.families.flow import views  # noqa: E402
+from engine.families.flow import pictures  # noqa: E402
 from engine.registry import build_trainer  # noqa: E402
 from engine.runs import torch_threads  # noqa: E402
-from timing import timed  # noqa: E402
 
 
 def main() -> None:
@@ -41,7 +41,7 @@ def main() -> None:
     trained = time.perf_counter() - start
     first, last = t.data.heldout[0], t.data.heldout[1]
     s50, s95 = timed(lambda: t.sample(64, seed=0), a.repeats)
-    w50, w95 = timed(lambda: views.walk(t, first, last, 16, "spherical"), a.repeats)
+    w50, w95 = timed(lambda: pictures.walk(t, first, last, 16, "spherical"), a.repeats)
     m = t.likelihood_metrics()
     print(f"{a.dataset} {tuple(t.shape)}, {a.model} (width {t.config.width}, depth {t.config.depth}), "
           f"{a.steps} steps in {trained:.0f} s (held-out {m['bits_per_dim']:.3f} bits/dim), "

@@ -29,7 +29,7 @@ JUDGED = ("judge_score", "frechet_distance", "high_frequency_gap")  # energy its
 
 def generators(side: int) -> dict[str, dict]:
     """The four generators for images of `side` (self-attention sits at the feature map below the full size)."""
-    from engine.models.dcgan import resolutions
+    from engine.models.conv_paths import resolutions
 
     sagan = {"spectral_norm": True, "g_spectral_norm": True, "loss": "hinge", "lr_g": 1e-4, "lr_d": 4e-4,
              "self_attention": resolutions(side)[1]}

@@ -15,12 +15,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import torch  # noqa: E402
-
-from engine.image_grid import grid_uint8, to_uint8  # noqa: E402
-from engine.latent import interpolate  # noqa: E402
-from engine.runs import torch_threads  # noqa: E402
 from timing import timed  # noqa: E402
+
+from engine.latent import interpolate  # noqa: E402
+from engine.pictures.images import grid_uint8, to_uint8  # noqa: E402
 from engine.registry import build_trainer  # noqa: E402
+from engine.runs import torch_threads  # noqa: E402
 
 
 def main() -> None:

@@ -41,6 +41,50 @@ def param(default: Any, help: str, *, choices: tuple | None = None, low: float |
     return field(default=default, metadata=meta)
 
 
+# --- the keys every family's config has, declared once (one label and one help each) --------------------------
+def dataset_key(default: str, kinds: str = "") -> Any:
+    """`dataset`: `kinds` says what the family trains on (e.g. "a 2D toy or images")."""
+    what = f": {kinds}" if kinds else ""
+    return param(default, f"Dataset{what} (see `python -m engine datasets`).", label="Dataset")
+
+
+def seed_key(what: str) -> Any:
+    """`seed`: `what` lists what it fixes (e.g. "the networks, the data order and the noise")."""
+    return param(0, f"Seed of {what}: the same seed gives the same run.", low=0, high=2**31 - 1, label="Seed")
+
+
+def device_key() -> Any:
+    return param("auto", "Where to train: auto picks cuda when present.", choices=("auto", "cpu", "cuda"),
+                 label="Device")
+
+
+def data_root_key() -> Any:
+    return param("", "Folder holding local dataset files (e.g. the MNIST IDX files).", label="Data folder")
+
+
+def data_noise_key(note: str = "") -> Any:
+    """`data_noise` of the families that train on 2D toys; `note` adds what it does to this family."""
+    return param(1.0, f"Multiplies the spread of each mode of a 2D dataset (1 = the dataset's own{note}).", low=0.1,
+                 high=10.0, log=True, label="Data spread ×")
+
+
+def batch_size_key(default: int, what: str, low: int = 2) -> Any:
+    """`batch_size`: `what` says what a step takes (e.g. "Images per step")."""
+    return param(default, what, low=low, high=4096, label="Batch size")
+
+
+def log_every_key(default: int = 10) -> Any:
+    return param(default, "Steps between metric records.", low=1, high=10**6, label="Log every")
+
+
+def eval_every_key(default: int, what: str) -> Any:
+    """`eval_every`: `what` lists what an evaluation measures."""
+    return param(default, f"Steps between evaluations ({what}).", low=1, high=10**7, label="Evaluate every")
+
+
+RUN_KEYS = ("dataset", "seed", "device", "data_root", "log_every", "eval_every")  # in every config, from the above
+
+
 @dataclass(frozen=True)
 class Spec:
     """What one key accepts, read from the dataclass field."""
@@ -168,10 +212,10 @@ def from_dict(config_cls, values: dict[str, Any]):
 def torch_threads() -> int:
     """CPU threads for torch's kernels while runs train: `GENLAB_TORCH_THREADS`, default 1.
 
-    NOTE: measured on a 2-core CPU, the 2D GAN stepped from a background thread with torch's default 2 threads ran
-    at 130 steps/s (OpenMP teams of the page's thread and the run's thread fight over the cores) and at 250 steps/s
-    with 1 thread; a bare loop in the main thread does 290 (2 threads) or 257 (1 thread). One thread per run also
-    lets two runs share two cores without oversubscription. The setting is process-wide (torch has no other).
+    NOTE: a run steps from a background thread; with torch's default of one thread per core, the OpenMP teams of
+    the page's thread and the run's thread fight over the cores and a run trains at about half the speed of one
+    thread (docs/ARCHITECTURE.md, "Threads and speed"). One thread per run also lets one run per core share the
+    machine without oversubscription. The setting is process-wide (torch has no other).
     A value that is not a whole number >= 1 is a ConfigError naming the variable.
     """
     text = os.environ.get("GENLAB_TORCH_THREADS", "1")

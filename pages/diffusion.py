@@ -5,6 +5,7 @@ import streamlit as st
 
 from app.ui import controls, data_picker, diffusion_views, model_run, panels, run_controls
 from engine.families.diffusion.config import DiffusionConfig, image_defaults
+from engine.families.diffusion.pictures import PATHS
 
 SLOT = "diffusion"
 MODEL_KEYS = ["timesteps", "schedule", "beta_start", "beta_end", "width", "depth", "batch_size", "seed"]
@@ -54,7 +55,7 @@ if trainer.data_kind == "points":
                       selection_mode="multi", key="diff_layers", bind="query-params",
                       default=diffusion_views.DEFAULT_LAYERS if "diff_layers" not in st.session_state else None,
                       help="What the plot shows: the data, the samples, the true density, the learned score at the "
-                           "chosen step, and the reverse paths of 40 samples from x_T to x_0.")
+                           f"chosen step, and the reverse paths of {PATHS} samples from x_T to x_0.")
     steps = [int(t) for t in run.snapshot().preview["levels"]][1:]
     shown = st.select_slider("Score at step t", steps, value=steps[len(steps) // 2], key="diff_t",
                              help="The arrows: the learned score −ε_θ(x, t) / sqrt(1 − ᾱ_t) on a grid, at this t.")

@@ -3,9 +3,12 @@
 import streamlit as st
 
 from app.ui import charts, controls, data_picker, draw2d, flow_views, image_views, model_run, panels, run_controls
+from app.ui.mode_tiles import mode_tiles
 from engine.config import specs
 from engine.data import is_2d_dataset
 from engine.families.flow.config import GLOW_ONLY, FlowConfig, image_defaults
+from engine.families.flow.images import JUDGED
+from engine.families.flow.trainer import EVAL_POINTS
 
 SLOT = "flow"
 MODEL_KEYS = ["model", "depth", "width", "batch_size", "seed"]
@@ -83,12 +86,9 @@ def render_points(snap) -> None:
     scored = history.dropna(subset=["nll_nats"]) if "nll_nats" in history else history.iloc[0:0]
     a, b, c, d = st.columns(4)
     a.metric("Held-out NLL (nats)", f"{scored.iloc[-1]['nll_nats']:.3f}" if not scored.empty else "–",
-             help="-log p(x) per point on 2,000 held-out points, exact (no bound), at the last evaluation. It can "
-                  "be negative: a density can exceed 1.")
-    b.metric("Modes covered", f"{m['modes_covered']} / {m['modes_total']}",
-             help="A mode is covered when at least 1% of 2,000 samples (T = 1) lie within 3 sd of its centre.")
-    c.metric("High quality", f"{m['high_quality_fraction']:.0%}",
-             help="Share of samples within 3 sd of their nearest mode: the rest sit on bridges or outside.")
+             help=f"-log p(x) per point on {EVAL_POINTS:,} held-out points, exact (no bound), at the last "
+                  "evaluation. It can be negative: a density can exceed 1.")
+    mode_tiles(m, what="samples (T = 1)", quality_note=" The rest sit on bridges or outside.", columns=(b, c))
     d.metric("Total log|det J|", f"{float(preview['layer_log_det'].sum()):.2f}",
              help="Mean over the data of the sum of every layer's log|det J|: how much the flow spreads the data "
                   "out on its way to z.")
@@ -129,7 +129,7 @@ def render_images(snap) -> None:
             b.metric("Held-out NLL", f"{last['nll_nats']:.1f} nats", help="Per image.")
             if "judge_score" in last and last["judge_score"] == last["judge_score"]:
                 c.metric("Judge score", f"{last['judge_score']:.2f}",
-                         help=f"Of 1,000 samples at T = 1 by the dataset's judge; Frechet distance "
+                         help=f"Of {JUDGED:,} samples at T = 1 by the dataset's judge; Frechet distance "
                               f"{last['frechet_distance']:.2f} to held-out images.")
 
 

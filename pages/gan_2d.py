@@ -4,12 +4,13 @@ import dataclasses
 
 import streamlit as st
 
-from app.ui import charts, controls, draw2d, model_run, plots2d, run_controls
+from app.ui import charts, controls, draw2d, model_run, plots2d, run_controls, saved_runs
+from app.ui.mode_tiles import mode_tiles
 from engine.config import specs
 from engine.families.gan.config import GanConfig
 from engine.families.gan.presets import GAN2D_PRESETS
-from engine.persistence import list_saved_runs
-from engine.runs import load_run
+from engine.families.gan.trainer import EVAL_SAMPLES
+from engine.metrics.modes2d import covered_help
 
 SLOT = "gan2d"
 DATASETS = ("ring8", "grid25", "spiral", "moons", "custom")
@@ -46,8 +47,8 @@ with st.expander("What to look for", icon=":material/lightbulb:"):
         "- **Mode collapse**: fakes gather on one mode, D learns that mode is fake, fakes jump to another mode. "
         "*Modes covered* stays low. Load the *Mode collapse* presets and compare the plain GAN with minibatch "
         "discrimination.\n"
-        "- **Honest metrics**: a mode counts as covered when at least 1% of 2,000 samples lie within 3 standard "
-        "deviations of its centre; *high quality* is the share of samples that close to any mode."
+        f"- **Honest metrics**: {covered_help(EVAL_SAMPLES)} *High quality* is the share of samples that close to "
+        "any mode."
     )
 
 
@@ -58,19 +59,13 @@ def set_widget_values(values: dict) -> None:
             st.session_state[key] = values.get(key, spec.default)
 
 
-def load_saved(path: str) -> None:
-    """Load runs/<id>/ as this page's run (paused where it was saved) and show its settings in the widgets."""
-    try:
-        run = load_run(path)
-    except (ValueError, OSError, KeyError) as err:
-        st.session_state["_gan2d_load_error"] = f"Could not load {path}: {err}"
-        return
+def show_loaded(run) -> None:
+    """A saved run's settings (and its drawn data) in the widgets."""
     trainer = run.trainers[0]
     set_widget_values(dataclasses.asdict(trainer.config))
     if trainer.config.dataset == "custom" or trainer.data.state() is not None:
         st.session_state["_gan2d_custom"] = trainer.data
         st.session_state["dataset"] = "custom"
-    st.session_state["_gan2d_loaded"] = run
 
 
 def apply_preset(name: str) -> None:
@@ -122,7 +117,7 @@ if dataset == "custom" and custom is None:
     st.warning("No custom distribution yet: draw or upload one below. Showing ring8 meanwhile.")
 
 # ---------------------------------------------------------------- the run
-loaded = st.session_state.pop("_gan2d_loaded", None)
+loaded = saved_runs.take_loaded(SLOT)
 use_custom = dataset == "custom" and custom is not None
 run = model_run.page_run(SLOT, "gan", DATA_KEYS[1:] + MODEL_KEYS + TRAINING_KEYS + TRICK_KEYS,
                          dataset if use_custom or dataset != "custom" else "ring8",
@@ -153,16 +148,7 @@ def render(snap) -> None:
         m = preview.get("metrics", {})
         a, b, c = st.columns(3)
         a.metric("Step", f"{snap.step:,}")
-        b.metric(
-            "Modes covered",
-            f"{m.get('modes_covered', 0)} / {m.get('modes_total', 0)}",
-            help="A mode is covered when at least 1% of 2,000 samples lie within 3 sd of its centre.",
-        )
-        c.metric(
-            "High quality",
-            f"{m.get('high_quality_fraction', 0):.0%}",
-            help="Share of samples within 3 sd of their nearest mode centre.",
-        )
+        mode_tiles(m, columns=(b, c))
         st.caption(
             f"Mode KL(q‖p) = {m.get('mode_kl', float('nan')):.3f} nats (0 = samples spread over modes "
             f"exactly as the data is)"
@@ -181,19 +167,7 @@ def render(snap) -> None:
 run_controls.live(run, render)
 
 with st.expander("Saved runs: load and resume", icon=":material/folder_open:"):
-    saved = list_saved_runs(family="gan", points=True)  # image GAN runs open on the Image GANs page
-    if error := st.session_state.pop("_gan2d_load_error", None):
-        st.error(error)
-    if not saved:
-        st.caption("No saved 2D GAN runs yet: press Save to keep one (it lands in runs/<id>/).")
-    else:
-        pick = st.selectbox("Saved run", saved, format_func=lambda r: r["label"], key="gan2d_saved")
-        st.button(
-            "Load",
-            key="gan2d_load",
-            on_click=load_saved,
-            args=(pick["path"],),
-            help="Replaces the current run with the saved one, paused at its step.",
-        )
+    saved_runs.saved_runs_panel(SLOT, "gan", points=True, on_loaded=show_loaded,  # image runs: Image GANs page
+                                empty="No saved 2D GAN runs yet: press Save to keep one (it lands in runs/<id>/).")
 
 draw2d.drawing_panel("gan2d")

@@ -5,6 +5,7 @@ import streamlit as st
 
 from app.ui import charts, controls, image_views, model_run, panels, pixelcnn_views, run_controls
 from engine.families.pixelcnn.config import PixelCnnConfig
+from engine.families.pixelcnn.trainer import JUDGED
 
 SLOT = "pixelcnn"
 MODEL_KEYS = ["variant", "output", "n_mix", "width", "layers", "first_kernel", "conditional", "batch_size", "seed"]
@@ -68,7 +69,7 @@ def render(snap) -> None:
         cols[1].metric("Bits per dimension", f"{last['bits_per_dim']:.3f}")
         if "judge_score" in last and last["judge_score"] == last["judge_score"]:
             cols[2].metric("Judge score of samples", f"{last['judge_score']:.2f}",
-                           help="Inception-style score of 500 samples by the dataset's judge classifier.")
+                           help=f"Inception-style score of {JUDGED:,} samples by the dataset's judge classifier.")
 
 
 run_controls.live(run, render)

@@ -5,9 +5,10 @@ import math
 
 import streamlit as st
 
-from app.ui import charts, controls, image_views, model_run, panels, run_controls, vqvae_views
-from engine.families.vqvae import views
+from app.ui import charts, controls, image_views, model_run, panels, run_controls, saved_runs, vqvae_views
+from engine.families.vqvae import pictures
 from engine.families.vqvae.config import VqvaeConfig
+from engine.families.vqvae.trainer import HISTOGRAM_IMAGES
 
 SLOT = "vqvae"
 MODEL_KEYS = ["levels", "codebook_size", "code_dim", "width", "likelihood", "codebook", "kmeans_init", "beside_vae",
@@ -58,7 +59,7 @@ with st.sidebar:
 
 keys = ["data_root"] + MODEL_KEYS + LIVE_KEYS + PRIOR_KEYS + PRIOR_MODEL_KEYS + SAMPLING_KEYS
 run = model_run.page_run(SLOT, "vqvae", keys, dataset, defaults=PAGE_DEFAULTS,
-                         loaded=st.session_state.pop("_vqvae_loaded", None),
+                         loaded=saved_runs.take_loaded(SLOT),
                          missing_folder="Type the path of an image folder in the sidebar.")
 trainer = run.trainers[0]
 codes = trainer.config.codebook_size
@@ -94,10 +95,10 @@ def render(snap) -> None:
     maps = preview["code_maps"]
     names = ("bottom (texture)", "top (shape)") if len(maps) == 2 else ("",)
     for level, (k, histogram, name) in enumerate(zip(maps, preview["histograms"], names)):
-        st.image(views.code_map_row(k, codes, cell=max(4, 64 // k.shape[-1])), output_format="PNG",
+        st.image(pictures.code_map_row(k, codes, cell=max(4, 64 // k.shape[-1])), output_format="PNG",
                  caption=f"Code maps {name} of the same held-out images, one colour per code index")
         a, b = st.columns(2)
-        a.plotly_chart(vqvae_views.histogram(histogram, f"Codes of 256 held-out images {name}".strip()),
+        a.plotly_chart(vqvae_views.histogram(histogram, f"Codes of {HISTOGRAM_IMAGES} held-out images {name}".strip()),
                        key=f"vqvae_hist{level}")
         suffix = "_top" if level == 1 else ""
         b.plotly_chart(charts.curves(history, [f"perplexity{suffix}", f"codes_used{suffix}", f"dead_codes{suffix}"],

@@ -14,7 +14,7 @@ from app.ui import data_access
 from engine.config import ConfigError, Spec, parse_value, specs
 from engine.data import BadInput
 from engine.data.uploads import MODES, PREFIX, SIZES, dataset_from_upload
-from engine.image_grid import grid_uint8
+from engine.pictures.images import grid_uint8
 
 LOG_LADDER = [m * 10.0**e for e in range(-6, 2) for m in (1, 2, 5)]
 

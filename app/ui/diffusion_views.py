@@ -11,6 +11,7 @@ import streamlit as st
 from plotly.subplots import make_subplots
 
 from app.ui import charts, image_views, run_controls
+from app.ui.mode_tiles import mode_tiles
 from app.ui.plots2d import FAKE, REAL, segments
 from engine.runs import Run, Snapshot
 
@@ -87,11 +88,7 @@ def render_points(snap: Snapshot, bounds, layers: list[str], level: int) -> None
         st.plotly_chart(points_figure(preview, bounds, layers, level), key="diff_plot")
     with side:
         m = preview["metrics"]
-        a, b = st.columns(2)
-        a.metric("Modes covered", f"{m['modes_covered']} / {m['modes_total']}",
-                 help="A mode is covered when at least 1% of 1,000 samples lie within 3 sd of its centre.")
-        b.metric("High quality", f"{m['high_quality_fraction']:.0%}",
-                 help="Share of samples within 3 sd of their nearest mode centre.")
+        mode_tiles(m)
         st.caption(f"Samples of the moving average at step {preview['step']:,}, through "
                    f"{len(preview['path_steps']) - 1:,} reverse steps. Mode KL(q‖p) = {m['mode_kl']:.3f} nats.")
         st.plotly_chart(charts.curves(history, ["loss", "denoising_loss"], title="L_simple: training batch, "

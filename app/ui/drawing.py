@@ -13,7 +13,7 @@ from streamlit_drawable_canvas import st_canvas
 from app.ui.image_views import crisp
 from engine.data import BadInput
 from engine.data.drawing import reduce_drawing
-from engine.image_grid import to_uint8
+from engine.pictures.images import to_uint8
 
 SIDE = 280  # canvas pixels: ten per MNIST pixel
 

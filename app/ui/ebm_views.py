@@ -8,8 +8,10 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from app.ui import charts, image_views
+from app.ui.mode_tiles import mode_tiles
 from app.ui.plots2d import FAKE, REAL
 from engine.families.ebm import runaway
+from engine.families.ebm.trainer import EVAL_SAMPLES
 
 RUNAWAY_LESSON = {"energy_l2": 0.0, "langevin_steps": 2}  # live keys: the running model diverges within seconds
 SHOWN_RANGE = 30.0  # energy above the lowest that the heatmap colours
@@ -71,13 +73,7 @@ def points_area(snap, bounds) -> None:
     with side:
         scored = history.dropna(subset=["modes_covered"]) if "modes_covered" in history else history.iloc[0:0]
         if not scored.empty:
-            last = scored.iloc[-1]
-            a, b = st.columns(2)
-            a.metric("Modes covered", f"{int(last['modes_covered'])} / {int(last['modes_total'])}",
-                     help="Of 2,000 chains started from noise and run `sample_steps` steps: a mode is covered "
-                          "when at least 1% of them end within 3 sd of its centre.")
-            b.metric("High quality", f"{last['high_quality_fraction']:.0%}",
-                     help="Share of those samples within 3 sd of their nearest mode centre.")
+            mode_tiles(scored.iloc[-1], EVAL_SAMPLES, "chains started from noise and run `sample_steps` steps")
         else:
             st.caption("Modes covered and the other metrics appear at the first evaluation.")
         _energy_curves(history)

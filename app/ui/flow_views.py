@@ -1,7 +1,7 @@
 """What the flow page shows. On 2D data: the layer view (the space after any layer, with the data and a grid pushed
 forward and samples pulled back), each layer's mean log|det J|, the learned density beside the true one, the bridge
 lesson. On images: exact reconstructions, a walk between the codes of two real images, temperatures. On both: MAF
-vs IAF, timed. Every number and picture comes from the engine (engine/families/flow/views2d.py, views.py,
+vs IAF, timed. Every number and picture comes from the engine (engine/families/flow/pictures2d.py, pictures.py,
 direction_cost.py) between training steps (`Run.with_trainer`)."""
 
 from __future__ import annotations
@@ -17,10 +17,10 @@ from app.ui.image_views import crisp, gif_bytes, strip
 from app.ui.plots2d import FAKE
 from engine.data import BadInput
 from engine.data.folder import image_from_bytes
-from engine.families.flow import views, views2d
+from engine.families.flow import pictures, pictures2d
 from engine.families.flow.direction_cost import REASON, direction_cost
-from engine.image_grid import to_uint8
 from engine.latent import MODES
+from engine.pictures.images import to_uint8
 from engine.runs import Run
 
 SHOWN = {"data": "Data (x → z)", "grid": "Grid (x → z)", "samples": "Samples (z → x)"}
@@ -119,7 +119,7 @@ def bridge_lesson(run: Run) -> None:
         "thins the bridges; MAF, whose every coordinate is conditioned on the ones before it, often thins them "
         "further. Compare them side by side with the Compare presets *Depth of a Real NVP on ring8* and "
         "*NICE vs Real NVP vs Glow vs MAF on ring8*.")
-    found = run.with_trainer(views2d.bridge_profile)
+    found = run.with_trainer(pictures2d.bridge_profile)
     floor = float(np.max(found["learned"])) - 3 * FLOOR
     fig = go.Figure()
     fig.add_trace(go.Scatter(x=found["distance"], y=np.maximum(found["true"], floor), name="true log density",
@@ -166,7 +166,7 @@ def direction_panel(run: Run, key: str) -> None:
 
 # ---------------------------------------------------------------------------------------------------- images
 def reconstructions(run: Run) -> None:
-    found = run.with_trainer(views.reconstructions)
+    found = run.with_trainer(pictures.reconstructions)
     st.image(crisp(found["pairs"], 480), width=480, output_format="PNG",
              caption="Held-out images and decode(encode(x)), in pairs")
     if found["max_pixel_error"] == 0:
@@ -217,7 +217,7 @@ def interpolation(run: Run) -> None:
 
     def walk(t):
         ends = [t.data.heldout[i] if isinstance(i, int) else i for i in (first, last)]
-        return views.walk(t, ends[0], ends[1], int(steps), mode)
+        return pictures.walk(t, ends[0], ends[1], int(steps), mode)
 
     frames = run.with_trainer(walk)
     st.image(strip(frames), width="stretch", output_format="PNG",
@@ -228,8 +228,8 @@ def interpolation(run: Run) -> None:
 
 
 def temperatures(run: Run) -> None:
-    picture = run.with_trainer(views.temperature_rows)
+    picture = run.with_trainer(pictures.temperature_rows)
     st.image(crisp(picture, 480), width=480, output_format="PNG",
              caption="The same 8 codes z ~ N(0, I) times T, one row per T = "
-                     + ", ".join(f"{t:g}" for t in views.TEMPERATURES)
+                     + ", ".join(f"{t:g}" for t in pictures.TEMPERATURES)
                      + " (top to bottom). T = 0 is the image of z = 0; Glow shows T = 0.7.")

@@ -16,8 +16,8 @@ from PIL import Image
 from engine.families.gan import image_lessons
 from engine.families.gan.failure_signs import last_histogram
 from engine.latent import MODES
+from engine.pictures.images import png_bytes
 from engine.runs import Run
-from engine.image_grid import png_bytes
 
 PRETRAINED_DIGITS = Path(__file__).resolve().parents[2] / "assets" / "pretrained" / "gan-digits"
 

@@ -12,9 +12,12 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from app.ui import charts, image_views
+from app.ui.mode_tiles import mode_tiles
 from app.ui.plots2d import FAKE, REAL
 from engine.families.kde import curse
-from engine.families.kde.views import bandwidth_curve
+from engine.families.kde.images import JUDGED
+from engine.families.kde.pictures import bandwidth_curve
+from engine.families.kde.trainer import HELDOUT
 from engine.runs import Run
 
 PIXELCNN = Path(__file__).resolve().parents[2] / "assets" / "pretrained" / "pixelcnn-digits" / "summary.json"
@@ -58,15 +61,11 @@ def points_area(snap, bounds) -> None:
     plot.plotly_chart(density_figure(preview, bounds), key="kde_plot")
     with side:
         m = preview["metrics"]
-        a, b = st.columns(2)
-        a.metric("Modes covered", f"{m['modes_covered']} / {m['modes_total']}",
-                 help="A mode is covered when at least 1% of 2,000 samples lie within 3 sd of its centre.")
-        b.metric("High quality", f"{m['high_quality_fraction']:.0%}",
-                 help="Share of samples within 3 sd of their nearest mode centre.")
+        mode_tiles(m)
         last = _last_evaluation(history)
         if last is not None:
             st.metric("Held-out NLL", f"{last['nll_nats']:.3f} nats per point",
-                      help="-log p(x) of 2,000 held-out points, exact: a KDE's likelihood needs no bound.")
+                      help=f"-log p(x) of {HELDOUT:,} held-out points, exact: a KDE's likelihood needs no bound.")
         st.plotly_chart(charts.curves(history, ["nll_new", "nll_nats"], title="Negative log-likelihood (nats)"),
                         key="kde_nll")
         st.caption("nll_new: points scored before they join the kernels; nll_nats: the held-out points.")
@@ -88,7 +87,7 @@ def images_area(snap) -> None:
         cols[1].metric("Bits per dimension", f"{last['bits_per_dim']:.3f}", help="8 = uniform over 256 levels.")
         if "judge_score" in last and last["judge_score"] == last["judge_score"]:
             cols[2].metric("Judge score of samples", f"{last['judge_score']:.2f}",
-                           help="Inception-style score of 1,000 samples by the dataset's judge classifier.")
+                           help=f"Inception-style score of {JUDGED:,} samples by the dataset's judge classifier.")
     st.plotly_chart(charts.curves(history, ["nll_new", "nll_nats"], title="Negative log-likelihood (nats per "
                                   "image)"), key="kde_nll")
 

@@ -12,11 +12,20 @@ import plotly.graph_objects as go
 import streamlit as st
 import torch
 
-from app.ui import controls, drawing
+from app.ui import drawing
 from app.ui.image_views import gif_bytes
-from engine.families.pixelcnn.lessons import (REGIONS, FrozenPixelCnn, blind_spot_of, canvas_picture,
-                                              completion_region, field_picture, movie_frames, pending_pixels,
-                                              receptive_fields)
+from app.ui.sampling_movie import MovieText, movie_player
+from engine.families.pixelcnn.lessons import (
+    REGIONS,
+    FrozenPixelCnn,
+    blind_spot_of,
+    canvas_picture,
+    completion_region,
+    field_picture,
+    movie_frames,
+    pending_pixels,
+    receptive_fields,
+)
 from engine.families.pixelcnn.likelihoods import from_images
 from engine.families.pixelcnn.sampler import SamplingMovie, check_region
 from engine.runs import Run
@@ -40,98 +49,28 @@ def distribution_chart(probs: np.ndarray, value: int, output: str, title: str) -
 
 
 # --------------------------------------------------------------------------- watching a sample being drawn
-def _start_movie(run: Run, n: int, seed: int, label: int | None) -> None:
-    frozen = run.with_trainer(FrozenPixelCnn.of)
-    st.session_state["pcnn_movie"] = {
-        "movie": frozen.movie(n, seed, label), "step": frozen.step, "sampler": frozen.sampler,
-        "temperature": frozen.temperature, "seed": seed, "run_id": run.run_id,
-    }
-    st.session_state["pcnn_playing"] = True
-
-
-def _toggle_play(playing: bool) -> None:
-    st.session_state["pcnn_playing"] = playing
-
-
-def _advance_to(drawn: int) -> None:
-    """A button's callback: idempotent, because Streamlit may deliver one click twice during a fragment rerun."""
-    movie = st.session_state.get("pcnn_movie")
-    if movie is not None:
-        movie["movie"].advance_to(drawn)
-
-
 def _untrained_note(trainer) -> None:
     if trainer.step_count == 0:
         st.warning("This model has not been trained yet: what it draws is noise. Press Play above to train it "
                    "(or pick the default digits settings to open the pretrained one).", icon=":material/info:")
 
 
-def movie_controls(prefix: str, trainer, what: str, most: int, count: int, speeds: list[int], speed: int,
-                   unit: str) -> tuple[int, int, int | None, int]:
-    """The controls of a sampling movie (this page's and the VQ-VAE prior's): how many `what` (1 to `most`), the
-    seed, the class on labelled data (None: one of each) and the speed in `unit` per second (0: all at once, bound to
-    the URL as `{prefix}_watch_speed`)."""
-    cols = st.columns([1, 1, 1.2, 2])
-    n = int(cols[0].slider(what, 1, most, count, key=f"{prefix}_watch_n"))
-    seed = int(cols[1].number_input("Seed", 0, 10**6, 0, key=f"{prefix}_watch_seed"))
-    label = None
-    if trainer.num_classes:
-        names = trainer.data.class_names or [str(k) for k in range(trainer.num_classes)]
-        choice = cols[2].selectbox("Class", ["one of each"] + names, key=f"{prefix}_watch_class")
-        label = None if choice == "one of each" else names.index(choice)
-
-    def speed_label(v: int) -> str:
-        return "all at once" if v == 0 else f"{v}/s"
-
-    key = f"{prefix}_watch_speed"
-    controls.url_choice(key, speeds, speed_label)
-    initial = {} if key in st.session_state else {"value": speed}
-    chosen = cols[3].select_slider(f"Speed ({unit} per second)", speeds, **initial, key=key,
-                                   format_func=speed_label, bind="query-params")
-    return n, seed, label, chosen
+def _start_movie(run: Run, n: int, seed: int, label: int | None) -> dict:
+    frozen = run.with_trainer(FrozenPixelCnn.of)
+    return {"movie": frozen.movie(n, seed, label), "step": frozen.step, "sampler": frozen.sampler,
+            "temperature": frozen.temperature}
 
 
 def watch(run: Run) -> None:
     trainer = run.trainers[0]
     config = trainer.config
     _untrained_note(trainer)
-    n, seed, label, speed = movie_controls("pcnn", trainer, "Images", 16, 8, SPEEDS, 20, "values")
-    buttons = st.columns(4)
-    buttons[0].button(":material/brush: Draw new images", key="pcnn_watch_start", type="primary",
-                      on_click=_start_movie, args=(run, n, seed, label), width="stretch",
-                      help=f"Sample {n} images from the current model ({config.sampler} sampler, temperature "
-                           f"{config.temperature:g}: both in the sidebar).")
-    state = st.session_state.get("pcnn_movie")
-    if state is not None and state["run_id"] != run.run_id:  # a new model: its predecessor's drawing goes
-        state = st.session_state["pcnn_movie"] = None
-    playing = bool(st.session_state.get("pcnn_playing")) and state is not None and not state["movie"].done
-    if playing:
-        buttons[1].button(":material/pause: Pause", key="pcnn_watch_pause", on_click=_toggle_play, args=(False,),
-                          width="stretch")
-    else:
-        buttons[1].button(":material/play_arrow: Resume", key="pcnn_watch_resume", on_click=_toggle_play,
-                          args=(True,), disabled=state is None or state["movie"].done, width="stretch")
-    drawn = 0 if state is None or state["movie"].last is None else state["movie"].last.drawn
-    buttons[2].button("Next value", key="pcnn_watch_step", on_click=_advance_to, args=(drawn + 1,),
-                      width="stretch", disabled=state is None or state["movie"].done or playing)
-    buttons[3].button("Finish", key="pcnn_watch_finish", on_click=_advance_to, args=(10**9,), width="stretch",
-                      disabled=state is None or state["movie"].done)
-    if state is None:
-        st.caption("Press **Draw new images** to watch the model paint, one value at a time, in raster order.")
-        return
-    per_tick = 10**9 if speed == 0 else max(1, round(speed * TICK))
-
-    @st.fragment(run_every=TICK if playing else None)
-    def _movie_area():
-        movie: SamplingMovie = state["movie"]
-        if playing and st.session_state.get("pcnn_playing"):
-            movie.advance(per_tick)
-        _draw_movie(state)
-        if playing and movie.done:
-            st.session_state["pcnn_playing"] = False
-            st.rerun()
-
-    _movie_area()
+    text = MovieText(":material/brush: Draw new images",
+                     f"Sample images from the current model ({config.sampler} sampler, temperature "
+                     f"{config.temperature:g}: both in the sidebar).", "Next value",
+                     "Press **Draw new images** to watch the model paint, one value at a time, in raster order.")
+    movie_player("pcnn", run, start=_start_movie, draw=_draw_movie, text=text, what="Images", most=16, count=8,
+                 speeds=SPEEDS, speed=20, unit="values", tick=TICK)
 
 
 def _draw_movie(state: dict) -> None:

@@ -1,4 +1,5 @@
-"""GAN Lab's layered picture of a 2D GAN, drawn with plotly from a trainer's preview (engine/families/gan/views2d.py)."""
+"""GAN Lab's layered picture of a 2D GAN, drawn with plotly from a trainer's preview
+(engine/families/gan/pictures2d.py)."""
 
 from __future__ import annotations
 

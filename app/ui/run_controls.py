@@ -209,9 +209,3 @@ def live(run: Run, render: Callable[[Snapshot], None], every: float = 0.5) -> No
             st.rerun()  # stopped (the controls change), or its turn ended (a queued page draws less)
 
     _area()
-
-
-def queue_note() -> None:
-    counts = manager().counts()
-    if counts["waiting"]:
-        st.caption(f"{counts['waiting']} run(s) waiting for a training slot on this server.")

@@ -15,9 +15,9 @@ from app.ui import drawing
 from app.ui.image_views import crisp, gif_bytes, strip
 from engine.data import BadInput
 from engine.data.folder import image_from_bytes
-from engine.families.vae import views
-from engine.image_grid import grid_uint8, to_uint8
+from engine.families.vae import pictures
 from engine.latent import MODES
+from engine.pictures.images import grid_uint8, to_uint8
 from engine.runs import Run
 
 ASSETS = Path(__file__).resolve().parents[2] / "assets" / "pretrained"
@@ -60,7 +60,7 @@ def _map_figure(found: dict, trainer) -> go.Figure:
 
 def latent_map(run: Run) -> None:
     """latent_dim 2: the decoded manifold beside the encoded held-out images; more: a PCA map of the codes."""
-    found = run.with_trainer(views.code_map)
+    found = run.with_trainer(pictures.code_map)
     fig = _map_figure(found, run.trainers[0])
     if found["manifold"] is not None:
         left, right = st.columns(2)
@@ -78,7 +78,7 @@ def drawn_digit(run: Run) -> None:
     x = drawing.draw("vae_canvas", trainer.config.dataset, tuple(trainer.data.image_shape))
     if x is None:
         return
-    found = run.with_trainer(lambda t: views.code_map(t, x[None]))
+    found = run.with_trainer(lambda t: pictures.code_map(t, x[None]))
     a, b = st.columns([1, 2])
     a.image(crisp(found["extra_reconstructions"][0].transpose(1, 2, 0), 140), width=140,
             caption="Its reconstruction (decode(encode(x)))")
@@ -133,7 +133,7 @@ def interpolation(run: Run) -> None:
 
     def walk(t):
         first_image, last_image = (t.heldout_x[i] if isinstance(i, int) else i for i in (first, last))
-        return views.walk(t, first_image, last_image, int(steps), mode)
+        return pictures.walk(t, first_image, last_image, int(steps), mode)
 
     frames = run.with_trainer(walk)
     st.image(strip(frames), width="stretch", caption=f"{mode} path between the codes of the two images, {steps} steps "
@@ -149,7 +149,8 @@ def corners(run: Run) -> None:
              for i, name in enumerate(("Top left", "Top right", "Bottom left", "Bottom right"))]
     n = int(cols[4].slider("Grid size", 3, 12, 8, key="vae_corner_n"))
 
-    st.image(crisp(run.with_trainer(lambda t: views.corners(t, picks, n)), 480), caption="Bilinear blend of the four images' codes", width=480)
+    st.image(crisp(run.with_trainer(lambda t: pictures.corners(t, picks, n)), 480),
+             caption="Bilinear blend of the four images' codes", width=480)
 
 
 def traversal(run: Run) -> None:
@@ -163,7 +164,7 @@ def traversal(run: Run) -> None:
     for j in range(dims):
         key = f"vae_z{j}_{start}"  # another start image resets the sliders to its code
         z[j] = cols[j % 4].slider(f"z{j}", -4.0, 4.0, float(round(float(base[j]), 2)), 0.05, key=key)
-    picture = run.with_trainer(lambda t: views.decoded(t, z))
+    picture = run.with_trainer(lambda t: pictures.decoded(t, z))
     st.image(crisp(picture, 240), caption="Decoded live from the sliders", width=240)
 
 

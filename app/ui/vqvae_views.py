@@ -1,7 +1,7 @@
 """What the VQ-VAE page shows: reconstructions beside the VAE's, code maps as coloured grids, the codebook's use
 (histogram, perplexity, codes used, dead codes), a code swapped in a map, every code decoded alone, two levels
 apart, the prior painting a code map, completion of a half-hidden map, and a saved stage 1 to train a prior on.
-Every picture comes from the trainer or engine/families/vqvae/views.py between training steps (`Run.with_trainer`)
+Every picture comes from the trainer or engine/families/vqvae/pictures.py between training steps (`Run.with_trainer`)
 or from a frozen copy (`FrozenVqvae`), so training goes on meanwhile."""
 
 from __future__ import annotations
@@ -13,15 +13,14 @@ import plotly.graph_objects as go
 import streamlit as st
 import torch
 
-from app.ui import drawing
+from app.ui import drawing, saved_runs
 from app.ui.image_views import crisp, gif_bytes
-from app.ui.pixelcnn_views import movie_controls
+from app.ui.sampling_movie import MovieText, movie_player
 from engine.families.pixelcnn.lessons import REGIONS, completion_region
 from engine.families.pixelcnn.sampler import check_region
-from engine.families.vqvae import views
-from engine.image_grid import grid_uint8
-from engine.persistence import list_saved_runs
-from engine.runs import Run, load_run
+from engine.families.vqvae import pictures
+from engine.pictures.images import grid_uint8
+from engine.runs import Run
 
 SPEEDS = [1, 4, 16, 64, 0]  # codes drawn per second; 0 = all at once
 TICK = 0.25  # seconds between two frames of the movie
@@ -33,15 +32,15 @@ def _rgb(images: np.ndarray) -> np.ndarray:
     return images.repeat(3, axis=3) if images.shape[3] == 1 else images
 
 
-def side_by_side(pictures: list[np.ndarray], gap: int = 6) -> np.ndarray:
+def side_by_side(shown: list[np.ndarray], gap: int = 6) -> np.ndarray:
     """uint8 (H, W, 3) pictures of one height in a row, white gaps."""
-    spacer = np.full((pictures[0].shape[0], gap, 3), 255, np.uint8)
-    return np.concatenate([p for picture in pictures for p in (picture, spacer)][:-1], axis=1)
+    spacer = np.full((shown[0].shape[0], gap, 3), 255, np.uint8)
+    return np.concatenate([p for picture in shown for p in (picture, spacer)][:-1], axis=1)
 
 
 def histogram(counts: np.ndarray, title: str) -> go.Figure:
     """Codes of the held-out images per code index, each bar in its code's colour; unused codes marked."""
-    colours = [f"rgb{tuple(int(v) for v in c)}" for c in views.palette(len(counts))]
+    colours = [f"rgb{tuple(int(v) for v in c)}" for c in pictures.palette(len(counts))]
     fig = go.Figure(go.Bar(x=list(range(len(counts))), y=counts, marker_color=colours, marker_line_width=0))
     unused = int((counts == 0).sum())
     fig.update_layout(height=230, margin=dict(l=10, r=10, t=35, b=10), bargap=0.05, uirevision=title,
@@ -52,7 +51,7 @@ def histogram(counts: np.ndarray, title: str) -> go.Figure:
 
 def code_heatmap(k: np.ndarray, codes: int, title: str, mark: tuple[int, int] | None = None) -> go.Figure:
     """A code map (h, w) with each cell's index written in it, in its code's colour."""
-    colours = views.palette(codes)
+    colours = pictures.palette(codes)
     scale = [[i / max(1, codes - 1), f"rgb{tuple(int(v) for v in colours[i])}"] for i in range(codes)]
     fig = go.Figure(go.Heatmap(z=k, text=k, texttemplate="%{text}", colorscale=scale, zmin=0, zmax=codes - 1,
                                showscale=False, xgap=2, ygap=2))
@@ -94,23 +93,23 @@ def swap_panel(run: Run) -> None:
     i = int(cols[0].number_input("Row", 0, side - 1, side // 2, key="vqvae_swap_row"))
     j = int(cols[1].number_input("Column", 0, side - 1, side // 2, key="vqvae_swap_col"))
     code = int(cols[2].number_input("New code", 0, codes - 1, 0, key="vqvae_swap_code"))
-    found = run.with_trainer(lambda t: views.swapped(t, image, i, j, code))
+    found = run.with_trainer(lambda t: pictures.swapped(t, image, i, j, code))
     a, b = st.columns(2)
     a.plotly_chart(code_heatmap(found["map"], codes, "Its code map", (i, j)), key="vqvae_swap_map")
     b.plotly_chart(code_heatmap(found["swapped_map"], codes, f"Code {code} at ({i}, {j})", (i, j)),
                    key="vqvae_swap_new")
-    pictures = _rgb(np.stack([found["reconstruction"], found["swapped"]]))
-    st.image(crisp(side_by_side(list(pictures)), 320), width=320, output_format="PNG",
+    decoded = _rgb(np.stack([found["reconstruction"], found["swapped"]]))
+    st.image(crisp(side_by_side(list(decoded)), 320), width=320, output_format="PNG",
              caption="Decoded: its own code map, then the map with one code swapped")
 
 
 def every_code_panel(run: Run) -> None:
     trainer = run.trainers[0]
     _untrained_note(trainer)
-    mode = st.radio("Each code", views.EVERY_CODE_MODES, horizontal=True, key="vqvae_every_mode",
+    mode = st.radio("Each code", pictures.EVERY_CODE_MODES, horizontal=True, key="vqvae_every_mode",
                     help="Alone on the background: the code at the centre of a map of the held-out images' most "
                          "used code; everywhere: a map made of that one code.")
-    grid = run.with_trainer(lambda t: views.every_code(t, mode))
+    grid = run.with_trainer(lambda t: pictures.every_code(t, mode))
     st.image(crisp(grid, 640), width="stretch", output_format="PNG",
              caption=f"The {trainer.config.codebook_size} codes decoded {mode}, in index order (left to right, top "
                      "to bottom). A code is a piece of a digit only in its context: the decoder's 3x3 layers mix it "
@@ -129,56 +128,20 @@ def _prior_ready(trainer) -> bool:
     return True
 
 
-def _start_movie(run: Run, n: int, seed: int, label: int | None) -> None:
-    frozen = run.with_trainer(views.FrozenVqvae.of)
-    st.session_state["vqvae_movie"] = {"frozen": frozen, "movie": frozen.movie(n, seed, label), "seed": seed,
-                                       "run_id": run.run_id}
-    st.session_state["vqvae_playing"] = True
-
-
-def _advance_to(drawn: int) -> None:
-    """A button's callback: idempotent (Streamlit may deliver one click twice during a fragment rerun)."""
-    state = st.session_state.get("vqvae_movie")
-    if state is not None:
-        state["movie"].advance_to(drawn)
+def _start_movie(run: Run, n: int, seed: int, label: int | None) -> dict:
+    frozen = run.with_trainer(pictures.FrozenVqvae.of)
+    return {"frozen": frozen, "movie": frozen.movie(n, seed, label)}
 
 
 def watch_panel(run: Run) -> None:
-    trainer = run.trainers[0]
-    if not _prior_ready(trainer):
+    if not _prior_ready(run.trainers[0]):
         return
-    n, seed, label, speed = movie_controls("vqvae", trainer, "Maps", 8, 4, SPEEDS, 4, "codes")
-    state = st.session_state.get("vqvae_movie")
-    if state is not None and state["run_id"] != run.run_id:
-        state = st.session_state["vqvae_movie"] = None
-    buttons = st.columns(3)
-    buttons[0].button(":material/brush: Paint new code maps", key="vqvae_watch_start", type="primary",
-                      on_click=_start_movie, args=(run, n, seed, label), width="stretch",
-                      help="Sample code maps from the prior, code by code in raster order (the PixelCNN family's "
-                           "sampler), each decoded as it fills in.")
-    drawn = 0 if state is None or state["movie"].last is None else state["movie"].last.drawn
-    done = state is None or state["movie"].done
-    buttons[1].button("Next code", key="vqvae_watch_step", on_click=_advance_to, args=(drawn + 1,), disabled=done,
-                      width="stretch")
-    buttons[2].button("Finish", key="vqvae_watch_finish", on_click=_advance_to, args=(10**9,), disabled=done,
-                      width="stretch")
-    if state is None:
-        st.caption("Press **Paint new code maps** to watch the prior write a code map while the decoder draws it.")
-        return
-    playing = bool(st.session_state.get("vqvae_playing")) and not state["movie"].done
-    per_tick = 10**9 if speed == 0 else max(1, round(speed * TICK))
-
-    @st.fragment(run_every=TICK if playing else None)
-    def _movie_area():
-        movie = state["movie"]
-        if playing and not movie.done:
-            movie.advance(per_tick)
-        _draw_movie(state)
-        if playing and movie.done:
-            st.session_state["vqvae_playing"] = False
-            st.rerun()
-
-    _movie_area()
+    text = MovieText(":material/brush: Paint new code maps",
+                     "Sample code maps from the prior, code by code in raster order (the PixelCNN family's sampler), "
+                     "each decoded as it fills in.", "Next code",
+                     "Press **Paint new code maps** to watch the prior write a code map while the decoder draws it.")
+    movie_player("vqvae", run, start=_start_movie, draw=_draw_movie, text=text, what="Maps", most=8, count=4,
+                 speeds=SPEEDS, speed=4, unit="codes", tick=TICK, pausable=False)
 
 
 def _draw_movie(state: dict) -> None:
@@ -189,7 +152,8 @@ def _draw_movie(state: dict) -> None:
     order = np.arange(side * side).reshape(side, side)
     pending = order > (-1 if event is None else event.i * side + event.j)
     left, right = st.columns(2)
-    left.image(side_by_side([views.code_map_picture(k, frozen.codes, cell=18, pending=pending) for k in maps.numpy()]),
+    maps_shown = [pictures.code_map_picture(k, frozen.codes, cell=18, pending=pending) for k in maps.numpy()]
+    left.image(side_by_side(maps_shown),
                width="stretch", output_format="PNG",
                caption=f"Code maps from the prior at step {frozen.step:,} (light blue: not drawn yet)")
     right.image(crisp(grid_uint8(torch.as_tensor(frozen.decode(maps, pending)).float() / 127.5 - 1,
@@ -206,8 +170,8 @@ def _movie_gif(movie, frozen) -> bytes:
     side = frozen.side
     order = np.arange(side * side).reshape(side, side)
     frames = [frozen.decode(values[:, 0], order > drawn - 1) for drawn, values in movie.frames]
-    pictures = [grid_uint8(torch.as_tensor(f).float() / 127.5 - 1, nrow=len(f)).transpose(2, 0, 1) for f in frames]
-    return gif_bytes(np.stack(pictures), scale=4, ms=150, bounce=False)
+    grids = [grid_uint8(torch.as_tensor(f).float() / 127.5 - 1, nrow=len(f)).transpose(2, 0, 1) for f in frames]
+    return gif_bytes(np.stack(grids), scale=4, ms=150, bounce=False)
 
 
 def completion_panel(run: Run) -> None:
@@ -229,46 +193,35 @@ def completion_panel(run: Run) -> None:
     except ValueError as err:
         st.error(str(err).capitalize() + ".", icon=":material/error:")
         return
-    frozen = run.with_trainer(views.FrozenVqvae.of)  # only the copy under the training lock: sampling outside it
+    frozen = run.with_trainer(pictures.FrozenVqvae.of)  # only the copy under the training lock: sampling outside it
     maps = frozen.complete(known, region, n, seed, frozen.labels(n))
     a, b = st.columns([1, 2])
-    a.image(views.code_map_picture(known.numpy(), frozen.codes, cell=18, pending=region.numpy()),
+    a.image(pictures.code_map_picture(known.numpy(), frozen.codes, cell=18, pending=region.numpy()),
             output_format="PNG", caption="Its code map, the hidden codes in light blue")
     a.image(crisp(frozen.decode(known[None], region.numpy())[0].transpose(1, 2, 0), 140), width=140,
             output_format="PNG", caption="What the visible codes decode to")
-    b.image(side_by_side([views.code_map_picture(k, frozen.codes, cell=12) for k in maps.numpy()]),
+    b.image(side_by_side([pictures.code_map_picture(k, frozen.codes, cell=12) for k in maps.numpy()]),
             width="stretch", output_format="PNG", caption=f"{n} completions drawn by the prior")
     b.image(crisp(grid_uint8(torch.as_tensor(frozen.decode(maps)).float() / 127.5 - 1, nrow=n), 560),
             width="stretch", output_format="PNG", caption="... and decoded: the visible part stays, the rest varies")
 
 
 # --------------------------------------------------------------------------- a saved stage 1
-def load_saved(path: str) -> None:
-    """Load runs/<id>/ as this page's run (paused where it was saved) with its settings in the widgets."""
-    try:
-        run = load_run(path)
-    except (ValueError, OSError, KeyError) as err:
-        st.session_state["_vqvae_load_error"] = f"Could not load {path}: {err}"
-        return
+def show_loaded(run: Run) -> None:
+    """A saved run's settings in the widgets (its data folder, device and stage-1 source stay the page's)."""
     for key, value in dataclasses.asdict(run.trainers[0].config).items():
         if key not in ("dataset", "data_root", "device", "vqvae_run", "log_every", "eval_every"):
             st.session_state[key] = value
     st.session_state["vqvae_dataset"] = run.trainers[0].config.dataset
-    st.session_state["_vqvae_loaded"] = run
 
 
 def saved_runs_panel() -> None:
-    saved = list_saved_runs(family="vqvae")
-    if error := st.session_state.pop("_vqvae_load_error", None):
-        st.error(error)
-    if not saved:
-        st.caption("No saved VQ-VAE runs yet: press Save to keep one (it lands in runs/<id>/). A saved stage 1 "
-                   "loads here; then train its prior (`--set stage=prior --set vqvae_run=DIR` on the command line).")
-        return
-    pick = st.selectbox("Saved run", saved, format_func=lambda r: r["label"], key="vqvae_saved")
-    st.button("Load", key="vqvae_load", on_click=load_saved, args=(pick["path"],),
-              help="Replaces the current run with the saved one, paused at its step: press Train the prior to "
-                   "start stage 2 on its codes.")
+    saved_runs.saved_runs_panel(
+        "vqvae", "vqvae", on_loaded=show_loaded,
+        empty="No saved VQ-VAE runs yet: press Save to keep one (it lands in runs/<id>/). A saved stage 1 loads "
+              "here; then train its prior (`--set stage=prior --set vqvae_run=DIR` on the command line).",
+        help="Replaces the current run with the saved one, paused at its step: press Train the prior to start "
+             "stage 2 on its codes.")
 
 
 def warn_run_folder_in_url() -> None:

@@ -92,12 +92,33 @@ def build_dataset(name: str, sources: Iterable[Source], size: int, mode: str = "
     decompression bomb, too few pictures (or fewer than `per_class` in a class) raise BadInput naming what;
     unreadable, empty and non-image files are skipped and named in the note."""
     limits = limits or Limits.current()
-    sources = list(sources)
+    skipped: dict[str, list[str]] = {"empty": [], "too large": [], "unreadable": []}
+    heads = _read_headers(name, list(sources), limits, skipped)
+    if mode == "auto":
+        mode = "RGB" if any(m not in ("L", "1", "I", "I;16", "LA") for _, m in heads) else "L"
+    classes = _classes(name, heads, labelled, per_class)
+    x, y = _decode(heads, mode, size, classes, skipped)
+    order = torch.as_tensor(np.random.RandomState(0).permutation(len(x)))
+    x, y = x[order], (y[order] if y is not None else None)
+    k = min(len(x) - 1, max(1, int(round(len(x) * (1 - HELDOUT_SHARE)))))  # at least one picture on each side
+    total_skipped = sum(len(v) for v in skipped.values())
+    notes = ([f"skipped {total_skipped} file(s): " + ", ".join(f"{len(names)} {why} ({_named(names)})"
+                                                             for why, names in skipped.items() if names)]
+             if total_skipped else [])
+    if mode == "RGB" and any(m in ("L", "1") for _, m in heads):
+        notes.append("greyscale and colour pictures were mixed: all converted to RGB")
+    return ImageDataset(name, x[:k], y[:k] if y is not None else None, x[k:], y[k:] if y is not None else None,
+                        len(classes), classes, "; ".join(notes), total_skipped)
+
+
+def _read_headers(name: str, sources: list[Source], limits: Limits,
+                  skipped: dict[str, list[str]]) -> list[tuple[Source, str]]:
+    """(source, PIL mode) of every picture that will be decoded, from its header alone; the limits on files, bytes
+    and pixels checked before anything is decoded. Empty, too large and unreadable files go to `skipped`."""
     if len(sources) > limits.files:
         raise BadInput(f"{name}: {len(sources):,} pictures, more than the limit of {limits.files:,} "
                        "(GENLAB_MAX_IMAGES)")
-    skipped = {"empty": [], "too large": [], "unreadable": []}
-    heads = []  # (source, mode) of the pictures that will be decoded
+    heads = []
     total_bytes = total_pixels = 0
     for source in sources:
         if source.size == 0:
@@ -131,17 +152,27 @@ def build_dataset(name: str, sources: Iterable[Source], size: int, mode: str = "
     if len(heads) < 2:
         raise BadInput(f"{name} holds one readable picture: at least 2 are needed (one to train on, one held out to "
                        "measure with)")
-    if mode == "auto":
-        mode = "RGB" if any(m not in ("L", "1", "I", "I;16", "LA") for _, m in heads) else "L"
+    return heads
+
+
+def _classes(name: str, heads: list[tuple[Source, str]], labelled: bool, per_class: int) -> list[str]:
+    """The class folders, when `labelled` and every picture sits in one of at least two; each class needs
+    `per_class` pictures."""
     classes = sorted({s.label for s, _ in heads if s.label}) if labelled else []
     if len(classes) < 2 or any(not s.label for s, _ in heads):
-        classes = []
-    if classes:
-        counts = {c: sum(s.label == c for s, _ in heads) for c in classes}
-        few = [f"'{c}' ({n})" for c, n in counts.items() if n < per_class]
-        if few:
-            raise BadInput(f"{name}: the class folder(s) {', '.join(few)} hold fewer than {per_class} readable "
-                           "pictures (GENLAB_MIN_PER_CLASS): add pictures or remove the folder")
+        return []
+    counts = {c: sum(s.label == c for s, _ in heads) for c in classes}
+    few = [f"'{c}' ({n})" for c, n in counts.items() if n < per_class]
+    if few:
+        raise BadInput(f"{name}: the class folder(s) {', '.join(few)} hold fewer than {per_class} readable "
+                       "pictures (GENLAB_MIN_PER_CLASS): add pictures or remove the folder")
+    return classes
+
+
+def _decode(heads: list[tuple[Source, str]], mode: str, size: int, classes: list[str],
+            skipped: dict[str, list[str]]) -> tuple[torch.Tensor, torch.Tensor | None]:
+    """Each picture decoded on its own, cropped square and resized (one full-size picture in memory at a time):
+    images in [-1, 1] (N, C, size, size) and their class indices (None without classes)."""
     arrays, labels = [], []
     for source, _ in heads:
         try:
@@ -155,16 +186,4 @@ def build_dataset(name: str, sources: Iterable[Source], size: int, mode: str = "
     x = np.stack(arrays)
     x = x[:, None] if x.ndim == 3 else x.transpose(0, 3, 1, 2)  # (N,H,W) -> (N,1,H,W); (N,H,W,C) -> (N,C,H,W)
     x = torch.as_tensor(x.astype(np.float32) / 255.0 * 2 - 1)
-    y = torch.as_tensor(labels, dtype=torch.long) if classes else None
-    order = torch.as_tensor(np.random.RandomState(0).permutation(len(x)))
-    x, y = x[order], (y[order] if y is not None else None)
-    k = min(len(x) - 1, max(1, int(round(len(x) * (1 - HELDOUT_SHARE)))))  # at least one picture on each side
-    total_skipped = sum(len(v) for v in skipped.values())
-    notes = ([f"skipped {total_skipped} file(s): " + ", ".join(f"{len(names)} {why} ({_named(names)})"
-                                                             for why, names in skipped.items() if names)]
-             if total_skipped else [])
-    if mode == "RGB" and any(m in ("L", "1") for _, m in heads):
-        notes.append("greyscale and colour pictures were mixed: all converted to RGB")
-    return ImageDataset(name, x[:k], y[:k] if y is not None else None, x[k:], y[k:] if y is not None else None,
-                        len(classes), classes, "; ".join(notes), total_skipped)
-
+    return x, (torch.as_tensor(labels, dtype=torch.long) if classes else None)

@@ -15,8 +15,8 @@ import numpy as np
 
 from engine.data.images import ImageDataset
 from engine.game.rounds import Model
-from engine.image_grid import to_uint8
 from engine.persistence import list_saved_runs, load_trainer
+from engine.pictures.images import to_uint8
 from engine.registry import make_config
 from engine.runs import Run
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from engine.image_grid import png_bytes
+from engine.pictures.images import png_bytes
 
 SIZE = 280  # pixels on screen: 8x8 -> 35x, 28x28 -> 10x, 32x32 -> 8x
 

@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 import torch
 
-from engine.image_grid import grid_uint8
+from engine.pictures.images import grid_uint8
 
 
 def reliability(probs, labels, bins: int = 15) -> dict[str, Any]:

@@ -22,7 +22,7 @@ import torch
 from torch import nn
 
 from engine.files import atomic_write, read_checkpoint
-from engine.models.classifier import SmallCNN
+from engine.metrics.judge_network import SmallCNN
 
 log = logging.getLogger(__name__)
 JUDGE_VERSION = 2  # bump when the recipe below changes
@@ -69,8 +69,8 @@ def _fingerprint(data) -> str:
 @torch.enable_grad()  # may be called from an evaluation under no_grad
 def train_judge(data, *, epochs: int | None = None, seed: int = 0, device: str = "cpu") -> Judge:
     """Adam with one-cycle, no augmentation, small on purpose (it trains on the first evaluation, in the run's thread):
-    100% held-out accuracy on digits (30 epochs of 1,497 images), 99.6% on MNIST with width 32 and 6 epochs (8 min
-    on this 2-core CPU, too slow), hence width 16 and 3 epochs on the larger sets: 98.9% on MNIST in 31 s."""
+    30 epochs on small sets such as digits, width 16 and 3 epochs on the larger ones, where width 32 and 6 epochs
+    gain a few tenths of a percent for several times the minutes (docs/MEASUREMENTS.md, "Image GANs")."""
     if data.train_labels is None or not data.num_classes:
         raise ValueError(f"'{data.name}' has no labels: the judge metrics need a labelled dataset")
     epochs = epochs or (30 if len(data.train) < 5000 else 3)

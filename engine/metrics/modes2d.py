@@ -22,6 +22,13 @@ import numpy as np
 
 COVER_SHARE = 0.01
 RADIUS_SD = 3.0
+QUALITY_HELP = f"Share of samples within {RADIUS_SD:g} sd of their nearest mode centre."
+
+
+def covered_help(samples: int, what: str = "samples") -> str:
+    """What "modes covered" means, for `samples` of a family's `what` (the page's help text)."""
+    return (f"A mode is covered when at least {COVER_SHARE:.0%} of {samples:,} {what} lie within {RADIUS_SD:g} sd of "
+            "its centre.")
 
 
 def mode_metrics(points: np.ndarray, centres: np.ndarray, std: float, weights: np.ndarray | None = None) -> dict:
@@ -41,7 +48,7 @@ def mode_metrics(points: np.ndarray, centres: np.ndarray, std: float, weights: n
         kl = float((q[nz] * np.log(q[nz] / p[nz])).sum())
     else:
         kl = float(np.log(1.0 / p.min()))
-    return {"modes_covered": covered, "modes_total": k,
+    return {"modes_covered": covered, "modes_total": k, "samples": n,
             "high_quality_fraction": float(close.mean()) if n else 0.0,
             "mode_kl": kl, "mode_histogram": (per_mode / max(n, 1)).tolist()}
 

@@ -79,7 +79,3 @@ class VirtualBatchNorm(nn.Module):
         finally:
             for m in layers:
                 m.collecting = False
-
-
-def has_virtual_batchnorm(model: nn.Module) -> bool:
-    return any(isinstance(m, VirtualBatchNorm) for m in model.modules())

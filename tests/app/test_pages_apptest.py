@@ -566,13 +566,13 @@ def test_compare_bad_settings_say_so_and_keep_the_group(compare):
 
 
 def test_compare_html_report_is_self_contained():
+    import numpy as np
     import pandas as pd
     import plotly.graph_objects as go
 
     from app.ui.compare_views import html_report
     from engine.compare import summarise
-    from engine.image_grid import png_bytes
-    import numpy as np
+    from engine.pictures.images import png_bytes
 
     rows = [{"variant": "a", "seed": 0, "judge_score": 2.0}, {"variant": "b", "seed": 0, "judge_score": 3.0}]
     summary = summarise(rows, ("judge_score",))

@@ -145,8 +145,8 @@ def test_compare_reads_the_registry():
 def test_a_new_family_is_one_record(monkeypatch):
     """What adding a family takes: a record in FAMILIES; the trainer picked, the metrics, presets and pages follow."""
     from engine import registry
-    from engine.family import Comparison
     from engine.families.vae import VaeConfig, VaeTrainer
+    from engine.family import Comparison
 
     class EchoTrainer(VaeTrainer):
         family = "echo"
@@ -186,3 +186,70 @@ def test_shipped_checkpoints_load_and_sample_as_before(name):
     assert (off > 1).mean() == 0 and (off > 0).mean() < 0.01, "at most float rounding of a few pixels"
     run = load_run(ROOT / "assets" / "pretrained" / name)  # the folder as the pages open it
     assert run.snapshot().step == trainer.step_count > 0 and len(run.snapshot().history()) > 0
+
+
+# --------------------------------------------------------------------------- one rule for where things live
+def _families_using(graph: dict[str, set[str]], module: str) -> set[str]:
+    """The families that import `module`, directly or through other modules of engine/models."""
+    users, seen, todo = set(), {module}, [module]
+    while todo:
+        target = todo.pop()
+        for name, imported in graph.items():
+            if target not in imported or name in seen:
+                continue
+            if name.startswith("engine.families."):
+                users.add(name.split(".")[2])
+            elif name.startswith("engine.models."):
+                seen.add(name)
+                todo.append(name)
+    return users
+
+
+def test_engine_models_holds_only_layers_several_families_use():
+    """A family's own networks live in its package; engine/models is for what two or more families build on."""
+    graph = engine_import_graph()
+    for path in (ENGINE / "models").glob("*.py"):
+        if path.stem == "__init__":
+            continue
+        users = _families_using(graph, f"engine.models.{path.stem}")
+        assert len(users) >= 2, f"engine/models/{path.name} is used by {sorted(users) or 'no family'}: move it"
+
+
+def test_views_are_the_pages_and_pictures_are_the_engines():
+    """One word per meaning: a "views" module is a page's (app/ui/*_views.py: widgets and figures); what the engine
+    computes for a page to show is a "pictures" module (numpy arrays, PNG bytes)."""
+    everywhere = [p.relative_to(ROOT) for p in ROOT.glob("[ae]*/**/*.py") if "views" in p.stem]
+    assert everywhere and all(p.parts[:2] == ("app", "ui") for p in everywhere), everywhere
+
+
+def test_the_keys_every_config_has_are_declared_once():
+    """dataset, seed, device, data_root, log_every, eval_every (and data_noise, batch_size where a family has
+    them) come from engine/config.py's declarations, so their labels and help cannot drift apart."""
+    from engine.config import RUN_KEYS, specs
+
+    shared = {key: f"{key}_key" for key in RUN_KEYS + ("data_noise", "batch_size")}
+    deliberate = {("kde", "batch_size")}  # a KDE's step adds kernels: its own label says so
+    for name in FAMILIES:
+        tree = ast.parse((ENGINE / "families" / name / "config.py").read_text())
+        fields = {node.target.id: node.value for node in ast.walk(tree)
+                  if isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name)}
+        assert set(RUN_KEYS) <= set(fields), name
+        for key, helper in shared.items():
+            if key in fields and (name, key) not in deliberate:
+                call = fields[key]
+                assert isinstance(call, ast.Call) and getattr(call.func, "id", "") == helper, f"{name}.{key}"
+    labels = {key: {specs(FAMILIES[n].config)[key].label for n in FAMILIES} for key in RUN_KEYS}
+    assert all(len(found) == 1 for found in labels.values()), labels
+
+
+def test_the_shared_metrics_say_which_way_is_better_once():
+    from engine.metrics import SHARED
+
+    for name, record in FAMILIES.items():
+        tree = ast.parse((ENGINE / "families" / name / "__init__.py").read_text())
+        for node in ast.walk(tree):
+            if isinstance(node, ast.keyword) and node.arg == "metrics" and isinstance(node.value, ast.Dict):
+                restated = [k.value for k in node.value.keys if isinstance(k, ast.Constant) and k.value in SHARED]
+                assert not restated, f"{name} restates {restated}: use engine.metrics' declarations"
+        for metric, way in record.metrics.items():
+            assert SHARED.get(metric, way) == way, (name, metric)

@@ -3,7 +3,6 @@ equation or a brute-force reference (spectral norm, weight clipping, pixel norm,
 convolutions, self-attention, conditional batch norm, the EMA), truncation, progressive growing's fade-in, the
 spectrum metric, the trainer's keys, the lessons, and the shipped checkpoint's layers unchanged."""
 
-import io
 import itertools
 import math
 from pathlib import Path
@@ -16,15 +15,14 @@ import torch.nn.functional as F
 from engine.config import ConfigError
 from engine.families.gan import image_lessons
 from engine.families.gan.config import IMAGE_ONLY_KEYS
-from engine.image_grid import to_uint8
+from engine.families.gan.dcgan import ConvDiscriminator, ConvGenerator
+from engine.families.gan.style_gan import ModulatedConv, StyleGenerator
 from engine.metrics.spectrum import high_frequency_energy, high_frequency_gap, power_spectrum
 from engine.models.attention import SelfAttention
-from engine.models.dcgan import ConvDiscriminator, ConvGenerator, resolutions
-from engine.models.gan_layers import (D_NORMS, G_NORMS, Context, KeptDropout, ModulatedBatchNorm, PixelNorm,
-                                      SubPixelConv)
-from engine.models.style_gan import ModulatedConv, StyleGenerator
+from engine.models.conv_paths import resolutions
+from engine.models.gan_layers import D_NORMS, G_NORMS, Context, KeptDropout, ModulatedBatchNorm, PixelNorm, SubPixelConv
+from engine.pictures.images import to_uint8
 from engine.registry import build_trainer
-from engine.tricks.generator_ema import ema_beta, ema_copy, ema_update
 from engine.tricks.minibatch_stddev import MinibatchStdDev
 from engine.tricks.progressive_growing import schedule, shrink
 from engine.tricks.weight_clipping import clip_weights
@@ -261,19 +259,7 @@ def test_conditional_batch_norm_follows_its_equation():
     assert not torch.allclose(a, b), "the class reaches the image through the shared embedding"
 
 
-def test_generator_ema_follows_its_equation_and_is_what_samples_come_from():
-    model = torch.nn.Sequential(torch.nn.Linear(2, 2), torch.nn.BatchNorm1d(2))
-    average = ema_copy(model)
-    start = [p.detach().clone() for p in average.parameters()]
-    with torch.no_grad():
-        for p in model.parameters():
-            p.add_(1.0)
-    model(torch.randn(4, 2))  # moves batch norm's running statistics
-    ema_update(average, model, 0.9)
-    for a, s, p in zip(average.parameters(), start, model.parameters()):
-        torch.testing.assert_close(a, 0.9 * s + 0.1 * p)
-    torch.testing.assert_close(average[1].running_mean, model[1].running_mean, msg="buffers are copied")
-    assert ema_beta(500, 10**6) == pytest.approx(0.5 ** (1 / 500)) and ema_beta(500, 0) == pytest.approx(0.1)
+def test_the_generator_ema_is_what_samples_come_from():
     t = trainer(g_ema=100)
     for _ in range(3):
         t.step()
@@ -459,16 +445,3 @@ def test_the_new_keys_are_image_only(key):
     assert info.value.key == key and "2D" in str(info.value)
 
 
-def test_save_and_load_resume_exactly_with_every_new_state():
-    values = dict(generator="style", g_ema=20, progressive=True, progressive_steps=2, g_dropout=0.3, conditional=True)
-    a = trainer(**values)
-    for _ in range(3):
-        a.step()
-    buf = io.BytesIO()
-    torch.save(a.state_dict(), buf)
-    buf.seek(0)
-    b = trainer(**values)
-    b.load_state_dict(torch.load(buf, weights_only=True))
-    torch.testing.assert_close(a.G.w_avg, b.G.w_avg)
-    assert a.step() == pytest.approx(b.step())
-    np.testing.assert_array_equal(a.sample(4)["images"], b.sample(4)["images"])

@@ -3,7 +3,8 @@
 import pytest
 import torch
 
-from engine.models.dcgan import ConvDiscriminator, ConvGenerator, resolutions
+from engine.families.gan.dcgan import ConvDiscriminator, ConvGenerator
+from engine.models.conv_paths import resolutions
 from engine.tricks.virtual_batchnorm import VirtualBatchNorm
 
 SHAPES = [(1, 8, 8), (1, 28, 28), (3, 32, 32), (3, 64, 64)]

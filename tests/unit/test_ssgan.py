@@ -11,9 +11,9 @@ import torch
 
 from engine.config import ConfigError
 from engine.data import ImageDataset
-from engine.models.ssgan_mlp import GaussianNoise, MlpClassifierD, MlpGenerator
-from engine.registry import build_trainer, make_config
+from engine.families.ssgan.networks import GaussianNoise, MlpClassifierD, MlpGenerator
 from engine.families.ssgan.trainer import balanced_subset
+from engine.registry import build_trainer, make_config
 from engine.tricks.semi_supervised import real_probability, supervised_loss, unsupervised_loss
 
 FAST = {"dataset": "digits", "d_width": 64, "g_width": 32, "z_dim": 8, "batch_size": 20}

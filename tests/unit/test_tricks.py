@@ -233,3 +233,25 @@ def test_averaged_minibatch_features_are_the_sum_divided_by_the_batch_size():
     ref = torch.randn(5, 4)
     torch.testing.assert_close(tricks.minibatch_features_against(averaged, f, ref),
                                tricks.minibatch_features_against(summed, f, ref) / 6)
+
+
+def test_the_weights_average_follows_its_equation_warms_up_and_copies_buffers():
+    from engine.tricks.ema import ema_copy, ema_update, half_life_decay, warmed_up
+
+    model = torch.nn.Sequential(torch.nn.Linear(2, 2), torch.nn.BatchNorm1d(2))
+    average = ema_copy(model)
+    start = [p.detach().clone() for p in average.parameters()]
+    with torch.no_grad():
+        for p in model.parameters():
+            p.add_(1.0)
+    model(torch.randn(4, 2))  # moves batch norm's running statistics
+    ema_update(average, model, 0.9)
+    for a, s, p in zip(average.parameters(), start, model.parameters()):
+        torch.testing.assert_close(a, 0.9 * s + 0.1 * p)
+    torch.testing.assert_close(average[1].running_mean, model[1].running_mean, msg="buffers are copied")
+    assert not any(p.requires_grad for p in average.parameters()) and not average.training
+    ema_update(average, model, 0.0)
+    for a, p in zip(average.parameters(), model.parameters()):
+        torch.testing.assert_close(a, p, msg="decay 0 copies the weights")
+    assert warmed_up(0.999, 0) == pytest.approx(0.1) and warmed_up(0.999, 10**6) == pytest.approx(0.999)
+    assert half_life_decay(500) ** 500 == pytest.approx(0.5)

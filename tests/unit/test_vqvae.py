@@ -5,7 +5,6 @@ the VAE beside it on the same batches, the page's pictures, bad settings named."
 
 from __future__ import annotations
 
-import io
 import math
 
 import numpy as np
@@ -17,16 +16,23 @@ from engine.config import ConfigError
 from engine.data import ImageDataset
 from engine.data.images import digits
 from engine.families.pixelcnn import sampler as pixel_sampler
-from engine.families.vqvae import prior as priors, views
+from engine.families.vqvae import pictures
+from engine.families.vqvae import prior as priors
 from engine.families.vqvae import trainer as trainer_module
 from engine.families.vqvae.kmeans import kmeans
 from engine.families.vqvae.moving_average import ema_step, update
 from engine.families.vqvae.networks import VqAutoencoder, code_sides
-from engine.families.vqvae.quantizer import (VectorQuantizer, codebook_loss, commitment_loss, nearest, perplexity,
-                                             straight_through)
+from engine.families.vqvae.quantizer import (
+    VectorQuantizer,
+    codebook_loss,
+    commitment_loss,
+    nearest,
+    perplexity,
+    straight_through,
+)
 from engine.families.vqvae.restart import dead_codes, restart_dead
-from engine.image_grid import to_uint8
 from engine.persistence import load_trainer, save_member
+from engine.pictures.images import to_uint8
 from engine.registry import build_trainer, make_config
 
 FAST = {"dataset": "digits", "batch_size": 16, "width": 4, "code_dim": 4, "codebook_size": 16, "prior_width": 8,
@@ -273,7 +279,7 @@ def test_prior_maps_and_sampler_are_the_pixelcnn_ones(monkeypatch):
     t.step()
     assert t.prior_steps == 1 and t.stage == "prior"
     t.sample(2)
-    views.FrozenVqvae.of(t).movie(2, seed=0).advance(3)
+    pictures.FrozenVqvae.of(t).movie(2, seed=0).advance(3)
     assert calls == ["codes", "codes"], "both drawn by the PixelCNN family's raster scan"
 
 
@@ -334,27 +340,11 @@ def test_prior_stage_learns_and_reports_bits_per_code_and_the_judge():
 def test_completion_keeps_the_known_codes():
     t = trainer(stage="prior")
     t.step()
-    frozen = views.FrozenVqvae.of(t)
+    frozen = pictures.FrozenVqvae.of(t)
     known = t.encode(t.heldout_x[:1])[0][0]
     region = pixel_sampler.lower_half(4, 4)
     maps = frozen.complete(known, region, 3, seed=0)
     assert maps.shape == (3, 4, 4) and torch.equal(maps[:, :2], known[:2].expand(3, 2, 4))
-
-
-def test_both_stages_save_and_load_and_resume_exactly():
-    t = trainer(prior_after=4, beside_vae=True, kmeans_init=True)
-    for _ in range(6):
-        t.step()
-    state = t.state_dict()
-    loaded = trainer(prior_after=4, beside_vae=True, kmeans_init=True)
-    loaded.load_state_dict(state)
-    assert (loaded.step_count, loaded.vq_steps, loaded.prior_steps) == (6, 4, 2)
-    assert loaded.step() == t.step(), "the prior resumes where it was"
-    assert np.array_equal(loaded.sample(4)["images"], t.sample(4)["images"])
-    buffer = io.BytesIO()
-    torch.save(state, buffer)
-    buffer.seek(0)
-    assert torch.load(buffer, weights_only=True)["vq_steps"] == 4, "plain tensors and containers"
 
 
 def test_prior_from_a_saved_stage_one_run(tmp_path):
@@ -405,14 +395,14 @@ def test_bad_stage_one_folders_and_labels_are_refused(tmp_path):
 # --------------------------------------------------------------------------- the page's pictures
 def test_code_map_pictures_colour_each_code():
     k = np.array([[0, 1], [1, 2]])
-    picture = views.code_map_picture(k, 3, cell=4)
-    colours = views.palette(3)
+    picture = pictures.code_map_picture(k, 3, cell=4)
+    colours = pictures.palette(3)
     assert picture.shape == (8, 8, 3) and len({tuple(c) for c in colours}) == 3
     assert (picture[1, 1] == colours[0]).all() and (picture[5, 1] == colours[1]).all()
     assert (picture[0] == 255).all(), "cell borders"
-    assert views.code_map_row(np.stack([k, k]), 3, cell=4, gap=2).shape == (8, 18, 3)
-    pending = views.code_map_picture(k, 3, cell=4, pending=np.array([[False, False], [False, True]]))
-    assert (pending[5, 5] == views.PENDING).all()
+    assert pictures.code_map_row(np.stack([k, k]), 3, cell=4, gap=2).shape == (8, 18, 3)
+    pending = pictures.code_map_picture(k, 3, cell=4, pending=np.array([[False, False], [False, True]]))
+    assert (pending[5, 5] == pictures.PENDING).all()
 
 
 def test_swapping_a_code_changes_one_cell_and_every_code_decodes():
@@ -422,14 +412,14 @@ def test_swapping_a_code_changes_one_cell_and_every_code_decodes():
     image = t.heldout_x[0]
     found = t.model.quantizers[0]
     old = int(t.encode(image[None])[0][0, 1, 2])
-    result = views.swapped(t, image, 1, 2, (old + 1) % 16)
+    result = pictures.swapped(t, image, 1, 2, (old + 1) % 16)
     assert (result["map"] != result["swapped_map"]).sum() == 1 and result["swapped_map"][1, 2] == (old + 1) % 16
     assert result["swapped"].shape == (1, 8, 8) and not np.array_equal(result["swapped"], result["reconstruction"])
-    for mode in views.EVERY_CODE_MODES:
-        grid = views.every_code(t, mode)
+    for mode in pictures.EVERY_CODE_MODES:
+        grid = pictures.every_code(t, mode)
         assert grid.ndim == 3 and grid.dtype == np.uint8, mode
-    assert 0 <= views.background_code(t) < found.codes
-    frozen = views.FrozenVqvae.of(t)
+    assert 0 <= pictures.background_code(t) < found.codes
+    frozen = pictures.FrozenVqvae.of(t)
     k = t.encode(t.heldout_x[:2])[0].cpu()
     pending = np.zeros((4, 4), bool)
     assert np.array_equal(frozen.decode(k), to_uint8(t.decode([k]))), "the frozen copy decodes like the trainer"

@@ -10,12 +10,13 @@ from engine.families.classifier.comparisons import COMPARISONS, METRICS
 from engine.families.classifier.config import ClassifierConfig
 from engine.families.classifier.trainer import ClassifierTrainer
 from engine.family import LOWER, Family, Page
+from engine.metrics import CLASSIFICATION
 
 FAMILY = Family(
     name="classifier",
     config=ClassifierConfig,
     image_trainer=ClassifierTrainer,
-    metrics={"test_error": LOWER, "ece": LOWER, "test_nll": LOWER, "teacher_test_error": LOWER},
+    metrics={**CLASSIFICATION, "teacher_test_error": LOWER},
     image_metrics=METRICS,
     comparisons=COMPARISONS,
     pages=(Page("classifier.py", "Classifier tricks", ":material/checklist:", "classifier", "Classifiers",

@@ -23,6 +23,8 @@ import torch.nn.functional as F
 from torchvision.transforms import v2
 from torchvision.transforms.v2 import functional as TF
 
+from engine.trainer import seeded
+
 POLICIES = ("none", "autoaugment_imagenet", "autoaugment_cifar10", "autoaugment_svhn", "randaugment",
             "trivialaugment")
 TTA_MODES = ("none", "five_crop", "ten_crop")
@@ -82,8 +84,7 @@ def auto_augment(x: torch.Tensor, policy: str, generator: torch.Generator) -> to
         return x
     images = ((x.detach().cpu().clamp(-1, 1) + 1) * 127.5).round().to(torch.uint8)
     seed = int(torch.randint(0, 2**62, (1,), generator=generator))
-    with torch.random.fork_rng(devices=[]):
-        torch.manual_seed(seed)
+    with seeded(seed, torch.device("cpu")):
         out = torch.stack([transform(image) for image in images])
     return (out.float() / 127.5 - 1).to(x.device)
 

@@ -9,22 +9,30 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from engine.families.classifier.augment import POLICIES, TTA_MODES
-from engine.config import ConfigError, param
+from engine.config import (
+    ConfigError,
+    batch_size_key,
+    data_root_key,
+    dataset_key,
+    device_key,
+    eval_every_key,
+    log_every_key,
+    param,
+    seed_key,
+)
 from engine.data import is_2d_dataset
+from engine.families.classifier.augment import POLICIES, TTA_MODES
 from engine.tricks.lr_schedule import SCHEDULES
 
 
 @dataclass(frozen=True)
 class ClassifierConfig:
     # --- data and run -----------------------------------------------------------------------------------------
-    dataset: str = param("digits", "Labelled image dataset (see `python -m engine datasets`).", label="Dataset")
-    seed: int = param(0, "Seed of the networks, the data order and the augmentations.", low=0, high=2**31 - 1,
-                      label="Seed")
-    device: str = param("auto", "Where to train: auto picks cuda when present.", choices=("auto", "cpu", "cuda"),
-                        label="Device")
-    data_root: str = param("", "Folder holding local dataset files (e.g. the MNIST IDX files).", label="Data folder")
-    batch_size: int = param(128, "Images per step.", low=2, high=4096, label="Batch size")
+    dataset: str = dataset_key("digits", "labelled images")
+    seed: int = seed_key("the networks, the data order and the augmentations")
+    device: str = device_key()
+    data_root: str = data_root_key()
+    batch_size: int = batch_size_key(128, "Images per step.")
     # --- model ------------------------------------------------------------------------------------------------
     width: int = param(16, "Channels of the first stage of the ResNet (then 2x and 4x as the maps halve).", low=4,
                        high=256, label="Width")
@@ -134,9 +142,8 @@ class ClassifierConfig:
         choices=TTA_MODES, live=True, label="Test-time augmentation",
     )
     # --- bookkeeping ------------------------------------------------------------------------------------------
-    log_every: int = param(10, "Steps between metric records.", low=1, high=10**6, label="Log every")
-    eval_every: int = param(200, "Steps between evaluations (test error, calibration).", low=1, high=10**7,
-                            label="Evaluate every")
+    log_every: int = log_every_key()
+    eval_every: int = eval_every_key(200, "test error, calibration")
 
     def check(self) -> None:
         if is_2d_dataset(self.dataset):

@@ -1,4 +1,4 @@
-"""The `classifier` family: a small ResNet (engine/models/classifier.py) trained with the tricks of modern image
+"""The `classifier` family: a small ResNet (networks.py) trained with the tricks of modern image
 classification, each one switchable, so a lesson can show what each buys in test error and in calibration.
 
 One step = one SGD update (Nesterov momentum 0.9) on one batch drawn from the seeded `data` stream, at the rate the
@@ -13,7 +13,6 @@ the teacher phase (`student_step`). `step_count` counts both phases (the command
 
 from __future__ import annotations
 
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -23,13 +22,13 @@ import torch.nn.functional as F
 
 from engine.config import ConfigError, from_dict
 from engine.data import BadInput, DataUnavailable, load_dataset
-from engine.files import read_checkpoint, read_json
 from engine.families.classifier.augment import auto_augment, pad_crop, random_flip, tta_logits
-from engine.metrics.calibration import confident_mistakes, mistakes_grid, reliability
-from engine.image_grid import grid_uint8, png_bytes, to_uint8
-from engine.models.classifier import ResidualCNN
-from engine.trainer import HeldoutPass, Trainer, check_finite
 from engine.families.classifier.config import ClassifierConfig
+from engine.families.classifier.networks import ResidualCNN
+from engine.files import read_checkpoint, read_json
+from engine.metrics.calibration import confident_mistakes, mistakes_grid, reliability
+from engine.pictures.images import grid_uint8, png_bytes, to_uint8
+from engine.trainer import HeldoutPass, Trainer, check_finite, seeded
 from engine.tricks.cutout import cutout
 from engine.tricks.distillation import distillation_loss
 from engine.tricks.lr_schedule import learning_rate, lr_curve, scaled_lr
@@ -48,6 +47,7 @@ class ClassifierTrainer(Trainer):
     data_kind = "images"
     config_cls = ClassifierConfig
     stream_names = STREAMS
+    counters = ("teacher_step",)  # the teacher's own clock (0 for a loaded teacher)
 
     def __init__(self, config: ClassifierConfig, data):
         self.check_data_kind(config, data)
@@ -61,8 +61,7 @@ class ClassifierTrainer(Trainer):
         self.check_batch_size(len(self.train_x))
         self._check_cutout(c.cutout)
         channels = data.image_shape[0]
-        with torch.random.fork_rng(devices=[]):
-            torch.manual_seed(c.seed)
+        with self.seeded_init():
             self.student = ResidualCNN(channels, self.num_classes, c.width, c.blocks, c.dropout, c.drop_path,
                                        aux_head=c.aux_weight > 0).to(self.device)
         self.opt = self._sgd(self.student)
@@ -71,8 +70,7 @@ class ClassifierTrainer(Trainer):
         if c.distillation > 0 and c.teacher_run:
             self.teacher = self._load_teacher(c.teacher_run)
         elif c.distillation > 0:
-            with torch.random.fork_rng(devices=[]):
-                torch.manual_seed(c.seed + 1)
+            with seeded(c.seed + 1, self.device):
                 self.teacher = ResidualCNN(channels, self.num_classes, c.teacher_width, c.blocks).to(self.device)
             self.teacher_opt = self._sgd(self.teacher)
         self._predictions: dict[tuple, HeldoutPass] = {}  # the latest held-out pass per network and TTA setting
@@ -174,7 +172,7 @@ class ClassifierTrainer(Trainer):
     def _batch(self) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
         """(augmented images, hard labels, target distributions q) of the next batch."""
         c, s = self.config, self.streams
-        idx = torch.randint(0, len(self.train_x), (c.batch_size,), generator=s["data"]).to(self.device)
+        idx = self.batch_indices(len(self.train_x))
         x, y = self.train_x[idx], self.train_y[idx]
         if c.flip:
             x = random_flip(x, s["flip"])
@@ -189,14 +187,10 @@ class ClassifierTrainer(Trainer):
             x, q, _ = mixup(x, q, c.mixup, s["mixup"])
         return x, y, q
 
-    @contextmanager
     def _seeded_from(self, stream: str):
         """torch's global generator (and the GPU's) seeded from one of our streams inside the block, restored after:
         what draws from the global generator is reproducible and saved with the streams."""
-        devices = [self.device] if self.device.type == "cuda" else []
-        with torch.random.fork_rng(devices=devices):
-            torch.manual_seed(int(torch.randint(0, 2**62, (1,), generator=self.streams[stream])))
-            yield
+        return seeded(int(torch.randint(0, 2**62, (1,), generator=self.streams[stream])), self.device)
 
     def _update(self, opt: torch.optim.Optimizer, loss: torch.Tensor, lr: float) -> None:
         for group in opt.param_groups:
@@ -325,23 +319,12 @@ class ClassifierTrainer(Trainer):
         return png_bytes(grid_uint8(images, nrow=8), scale=max(1, 128 // images.shape[-1]))
 
     # ------------------------------------------------------------------ persistence
-    def state_dict(self) -> dict[str, Any]:
-        models = {"student": self.student.state_dict()}
-        optimizers = {"student": self.opt.state_dict()}
-        if self.teacher is not None:
-            models["teacher"] = self.teacher.state_dict()
-        if self.teacher_opt is not None:
-            optimizers["teacher"] = self.teacher_opt.state_dict()
-        return {"step": self.step_count, "teacher_step": self.teacher_step, "phase": self.phase, "models": models,
-                "optimizers": optimizers, "rng": self.rng_state()}
+    def checkpoint_parts(self) -> dict[str, Any]:
+        return {"models": {"student": self.student, "teacher": self.teacher},
+                "optimizers": {"student": self.opt, "teacher": self.teacher_opt}}
 
-    def load_state_dict(self, state: dict[str, Any]) -> None:
-        self.step_count, self.teacher_step = int(state["step"]), int(state["teacher_step"])
-        self.student.load_state_dict(state["models"]["student"])
-        self.opt.load_state_dict(state["optimizers"]["student"])
-        if self.teacher is not None:
-            self.teacher.load_state_dict(state["models"]["teacher"])
-        if self.teacher_opt is not None:
-            self.teacher_opt.load_state_dict(state["optimizers"]["teacher"])
-        self.load_rng_state(state["rng"])
+    def extra_state(self) -> dict[str, Any]:
+        return {"phase": self.phase}  # for a reader of the checkpoint: the run derives it from the steps
+
+    def forget_caches(self) -> None:
         self._predictions.clear()

@@ -7,10 +7,8 @@
     sampler.py      the reverse process written once: DDIM's update, DDPM's ancestral sampling as its case
     networks.py     the time embedding and the MLP on 2D points
     unet.py         the small U-Net on images
-    ema.py          the moving average of the weights that samples
-    trainer.py      DiffusionTrainer (shared) and PointsDiffusionTrainer
     images.py       ImageDiffusionTrainer
-    views.py        the page's pictures: forward chain, score arrows, reverse paths
+    pictures.py        the page's pictures: forward chain, score arrows, reverse paths
     comparisons.py  the Compare presets (too few steps, DDIM vs DDPM, schedules)
 """
 
@@ -18,7 +16,8 @@ from engine.families.diffusion.comparisons import COMPARISONS, IMAGE_METRICS, PO
 from engine.families.diffusion.config import DiffusionConfig, image_defaults
 from engine.families.diffusion.images import ImageDiffusionTrainer
 from engine.families.diffusion.trainer import PointsDiffusionTrainer
-from engine.family import HIGHER, LOWER, Family, Page
+from engine.family import LOWER, Family, Page
+from engine.metrics import JUDGE, MODES_2D
 
 FAMILY = Family(
     name="diffusion",
@@ -26,9 +25,7 @@ FAMILY = Family(
     image_trainer=ImageDiffusionTrainer,
     points_trainer=PointsDiffusionTrainer,
     image_defaults=image_defaults,
-    metrics={"modes_covered": HIGHER, "high_quality_fraction": HIGHER, "mode_kl": LOWER, "grid_js": LOWER,
-             "judge_score": HIGHER, "frechet_distance": LOWER, "confident_fraction": HIGHER, "denoising_loss": LOWER,
-             "prior_kl": LOWER, "sample_seconds": LOWER},
+    metrics={**MODES_2D, **JUDGE, "denoising_loss": LOWER, "prior_kl": LOWER, "sample_seconds": LOWER},
     points_metrics=POINTS_METRICS,
     image_metrics=IMAGE_METRICS,
     comparisons=COMPARISONS,

@@ -14,10 +14,10 @@ import torch
 from torch import nn
 
 from engine.config import ConfigError
-from engine.families.diffusion import views
+from engine.families.diffusion import pictures
 from engine.families.diffusion.trainer import DiffusionTrainer
 from engine.families.diffusion.unet import SmallUNet
-from engine.image_grid import to_uint8
+from engine.pictures.images import to_uint8
 
 EVAL_IMAGES = 1000  # held-out images for the denoising loss and the prior term
 JUDGED = 500  # samples judged at each evaluation
@@ -36,14 +36,14 @@ class ImageDiffusionTrainer(DiffusionTrainer):
             raise ConfigError("dataset", f"the U-Net halves the images twice: their sides must be multiples of 4, "
                                          f"'{self.data.name}' has {self.shape[1]}x{self.shape[2]}")
         fixed = torch.Generator().manual_seed(10_000 + self.config.seed)
-        self.forward_views = views.forward_images(self, self.heldout_x[:views.MOVIE_IMAGES], fixed)  # made once
+        self.forward_views = pictures.forward_images(self, self.heldout_x[:pictures.MOVIE_IMAGES], fixed)  # made once
 
     def _build_model(self) -> nn.Module:
         c = self.config
         return SmallUNet(c.timesteps, self.shape[0], c.width, c.depth)
 
     def _batch(self) -> torch.Tensor:
-        idx = torch.randint(0, len(self.train_x), (self.config.batch_size,), generator=self.streams["data"])
+        idx = self.batch_indices(len(self.train_x))
         return self.train_x[idx.to(self.device)]
 
     def eval_generator(self) -> torch.Generator:
@@ -57,7 +57,7 @@ class ImageDiffusionTrainer(DiffusionTrainer):
         return out
 
     def preview(self) -> dict[str, Any]:
-        return views.image_views(self)
+        return pictures.image_views(self)
 
     def sample(self, n: int, seed: int = 0) -> dict[str, np.ndarray]:
         x, _ = self.reverse(n, torch.Generator().manual_seed(seed))

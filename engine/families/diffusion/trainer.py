@@ -2,7 +2,7 @@
 with a small U-Net (images.py); both sample with DDPM's ancestral steps or with DDIM (sampler.py).
 
 One step = one Adam update of L_simple (objective.py) on a batch, each example with its own step t ~ U{1..T} and
-noise eps, then one update of the weights' moving average (ema.py), which is the network every sample comes from.
+noise eps, then one update of the weights' moving average (engine/tricks/ema.py), the network every sample uses.
 Training randomness comes from two streams: `data` (batches) and `noise` (t and eps). Samples, previews and
 evaluations use generators seeded for themselves, so looking at a run never changes its training.
 """
@@ -16,17 +16,17 @@ import numpy as np
 import torch
 from torch import nn
 
-from engine.families.diffusion import views
+from engine.families.diffusion import pictures
 from engine.families.diffusion.config import DiffusionConfig
-from engine.families.diffusion.ema import ema_copy, ema_update
 from engine.families.diffusion.forward import prior_kl
 from engine.families.diffusion.networks import DenoisingMLP
 from engine.families.diffusion.objective import draw_t_and_eps, simple_loss
 from engine.families.diffusion.sampler import plan, reverse_process
 from engine.families.diffusion.schedule import make_schedule
-from engine.families.gan.views2d import scatter_png
 from engine.metrics.modes2d import points_metrics
+from engine.pictures.points2d import POINTS, scatter_png
 from engine.trainer import HeldoutPass, Trainer, check_finite
+from engine.tricks.ema import ema_copy, ema_update, warmed_up
 
 EVAL_POINTS = 1000  # 2D samples behind the mode metrics (1% of them cover a mode); the preview shows the same ones
 HELDOUT_POINTS = 2000  # fresh data points for the held-out denoising loss and the prior term
@@ -41,6 +41,7 @@ class DiffusionTrainer(Trainer):
     family = "diffusion"
     config_cls = DiffusionConfig
     stream_names = ("data", "noise")
+    lr_keys = {"adam": "lr"}
     clip: float | None = None  # bound on the predicted x_0 while sampling (images: [-1, 1])
     shape: tuple[int, ...] = ()
 
@@ -49,8 +50,7 @@ class DiffusionTrainer(Trainer):
         c = config
         self.schedule = make_schedule(c.schedule, c.timesteps, c.beta_start, c.beta_end).to(self.device)
         self._prepare_data()
-        with torch.random.fork_rng(devices=[]):
-            torch.manual_seed(c.seed)
+        with self.seeded_init():
             self.model = self._build_model().to(self.device)
         self.average = ema_copy(self.model)
         self.opt = torch.optim.Adam(self.model.parameters(), lr=c.lr)
@@ -66,11 +66,6 @@ class DiffusionTrainer(Trainer):
         """x_0 of one training batch, from the data stream, as the network sees it."""
         raise NotImplementedError
 
-    def set_knobs(self, **values: Any) -> None:
-        super().set_knobs(**values)
-        for group in self.opt.param_groups:
-            group["lr"] = self.config.lr
-
     # ------------------------------------------------------------------ training
     def step(self, part: str = "both") -> dict[str, float]:
         x0 = self._batch()
@@ -81,7 +76,7 @@ class DiffusionTrainer(Trainer):
         self.opt.zero_grad(set_to_none=True)
         loss.backward()
         self.opt.step()
-        ema_update(self.average, self.model, self.config.ema, self.step_count)
+        ema_update(self.average, self.model, warmed_up(self.config.ema, self.step_count))
         self.step_count += 1
         return {"loss": float(loss.detach())}
 
@@ -147,20 +142,10 @@ class DiffusionTrainer(Trainer):
                 "network_evaluations": len(self.plan()[0]) - 1}
 
     # ------------------------------------------------------------------ persistence
-    def state_dict(self) -> dict[str, Any]:
-        return {
-            "step": self.step_count,
-            "models": {"model": self.model.state_dict(), "average": self.average.state_dict()},
-            "optimizers": {"adam": self.opt.state_dict()},
-            "rng": self.rng_state(),
-        }
+    def checkpoint_parts(self) -> dict[str, Any]:
+        return {"models": {"model": self.model, "average": self.average}, "optimizers": {"adam": self.opt}}
 
-    def load_state_dict(self, state: dict[str, Any]) -> None:
-        self.step_count = int(state["step"])
-        self.model.load_state_dict(state["models"]["model"])
-        self.average.load_state_dict(state["models"]["average"])
-        self.opt.load_state_dict(state["optimizers"]["adam"])
-        self.load_rng_state(state["rng"])
+    def forget_caches(self) -> None:
         self._preview_pass = None
 
 
@@ -180,9 +165,9 @@ class PointsDiffusionTrainer(DiffusionTrainer):
         self.scale = float(reference.var(0).mean().sqrt())
         self.shape = (2,)
         self.heldout = self.to_model(self.data.sample(HELDOUT_POINTS, fixed))
-        self.view_real = self.data.sample(views.POINTS, fixed).numpy()
-        self.forward_views = views.forward_points(self, fixed)  # the forward chain never changes: made once
-        self.density = views.density_grid(self.data)
+        self.view_real = self.data.sample(POINTS, fixed).numpy()
+        self.forward_views = pictures.forward_points(self, fixed)  # the forward chain never changes: made once
+        self.density = pictures.density_grid(self.data)
 
     def _build_model(self) -> nn.Module:
         c = self.config
@@ -211,7 +196,7 @@ class PointsDiffusionTrainer(DiffusionTrainer):
                 "sample_seconds": seconds}
 
     def preview(self) -> dict[str, Any]:
-        return views.points_views(self)
+        return pictures.points_views(self)
 
     def sample(self, n: int, seed: int = 0) -> dict[str, np.ndarray]:
         x, _ = self.reverse(n, torch.Generator().manual_seed(seed))

@@ -16,7 +16,8 @@ from engine.families.ebm.comparisons import COMPARISONS, IMAGE_METRICS, POINTS_M
 from engine.families.ebm.config import EbmConfig, image_defaults
 from engine.families.ebm.images import ImageEbmTrainer
 from engine.families.ebm.trainer import EbmTrainer
-from engine.family import HIGHER, LOWER, Family, Page
+from engine.family import Family, Page
+from engine.metrics import JUDGE, MODES_2D
 
 FAMILY = Family(
     name="ebm",
@@ -24,8 +25,7 @@ FAMILY = Family(
     image_trainer=ImageEbmTrainer,
     points_trainer=EbmTrainer,
     image_defaults=image_defaults,
-    metrics={"modes_covered": HIGHER, "high_quality_fraction": HIGHER, "mode_kl": LOWER, "grid_js": LOWER,
-             "judge_score": HIGHER, "frechet_distance": LOWER, "confident_fraction": HIGHER},
+    metrics={**MODES_2D, **JUDGE},
     points_metrics=POINTS_METRICS,
     image_metrics=IMAGE_METRICS,
     comparisons=COMPARISONS,

@@ -5,14 +5,24 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from engine.config import param
+from engine.config import (
+    batch_size_key,
+    data_noise_key,
+    data_root_key,
+    dataset_key,
+    device_key,
+    eval_every_key,
+    log_every_key,
+    param,
+    seed_key,
+)
 
 PAPER = "Du & Mordatch 2019, Implicit Generation and Modeling with Energy-Based Models (arXiv:1903.08689)"
 
 # Images: fewer examples per step, more Langevin steps with a large drift and cold chains (a drift of 10 grad E
 # and noise of 0.0045 per step, near the 10 and 0.005 of Du & Mordatch on images). Short-run chains: with a
-# buffer, chains from noise need far more steps than training gave them (measured on digits: the buffer's chains
-# look like digits after 750 steps, 100 steps from noise do not), and the page films chains from noise.
+# buffer, chains from noise need far more steps than training gave them (on digits the buffer's chains look like
+# digits long before chains from noise do: docs/MEASUREMENTS.md), and the page films chains from noise.
 IMAGE_DEFAULTS = {"width": 32, "batch_size": 64, "lr": 3e-4, "langevin_steps": 30, "step_size": 20.0,
                   "noise": 0.001, "sample_steps": 30, "eval_every": 500}
 
@@ -24,15 +34,11 @@ def image_defaults(dataset: str) -> dict:
 @dataclass(frozen=True)
 class EbmConfig:
     # --- data and run -----------------------------------------------------------------------------------------
-    dataset: str = param("ring8", "Dataset name (see `python -m engine datasets`): a 2D toy or an image dataset.",
-                         label="Dataset")
-    seed: int = param(0, "Seed of the network, the data order, the chains and their noise.", low=0,
-                      high=2**31 - 1, label="Seed")
-    device: str = param("auto", "Where to train: auto picks cuda when present.", choices=("auto", "cpu", "cuda"),
-                        label="Device")
-    data_root: str = param("", "Folder holding local dataset files (e.g. the MNIST IDX files).", label="Data folder")
-    data_noise: float = param(1.0, "Multiplies the spread of each mode of a 2D dataset (1 = the dataset's own).",
-                              low=0.1, high=10.0, label="Data noise (2D)")
+    dataset: str = dataset_key("ring8", "a 2D toy or images")
+    seed: int = seed_key("the network, the data order, the chains and their noise")
+    device: str = device_key()
+    data_root: str = data_root_key()
+    data_noise: float = data_noise_key()
     # --- model ------------------------------------------------------------------------------------------------
     width: int = param(128, "Units of each hidden layer (2D) or channels of the first convolution (images).",
                        low=4, high=1024, label="Width")
@@ -52,7 +58,7 @@ class EbmConfig:
         "whose samples are better than chains from noise of `sample_steps` steps.",
         low=0, high=1_000_000, label="Replay buffer",
     )
-    batch_size: int = param(128, "Data examples and chains per step.", low=2, high=4096, label="Batch size")
+    batch_size: int = batch_size_key(128, "Data examples and chains per step.")
     # --- training ---------------------------------------------------------------------------------------------
     lr: float = param(5e-3, "Adam learning rate (betas 0, 0.999 as in the paper).", low=1e-6, high=1.0, live=True,
                       log=True, label="Learning rate")
@@ -87,6 +93,5 @@ class EbmConfig:
         low=1, high=5000, live=True, label="Sampling steps",
     )
     # --- bookkeeping ------------------------------------------------------------------------------------------
-    log_every: int = param(10, "Steps between metric records.", low=1, high=10**6, label="Log every")
-    eval_every: int = param(200, "Steps between evaluations (modes, judge).", low=1, high=10**7,
-                            label="Evaluate every")
+    log_every: int = log_every_key()
+    eval_every: int = eval_every_key(200, "modes, judge")

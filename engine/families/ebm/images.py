@@ -15,7 +15,7 @@ from torch import nn
 from engine.families.ebm.config import EbmConfig
 from engine.families.ebm.networks import EnergyCNN
 from engine.families.ebm.trainer import EbmTrainer
-from engine.image_grid import grid_uint8, to_uint8
+from engine.pictures.images import grid_uint8, to_uint8
 from engine.trainer import Trainer
 
 CHAINS = 8  # chains from noise in the page's film (one row each)
@@ -53,8 +53,7 @@ class ImageEbmTrainer(EbmTrainer):
         return torch.rand(n, *self.shape, generator=generator) * 2 - 1
 
     def _real_batch(self) -> torch.Tensor:
-        idx = torch.randint(len(self.train_x), (self.config.batch_size,), generator=self.streams["data"])
-        return self.train_x[idx.to(self.device)]
+        return self.train_x[self.batch_indices(len(self.train_x))]
 
     # ------------------------------------------------------------------ looking at it
     def film(self) -> np.ndarray:

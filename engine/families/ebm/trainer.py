@@ -24,8 +24,8 @@ from engine.families.ebm.langevin import langevin
 from engine.families.ebm.networks import EnergyMLP
 from engine.families.ebm.objective import contrastive_divergence
 from engine.families.ebm.replay import ChainBuffer
-from engine.families.gan.views2d import POINTS, field_grid, scatter_png
 from engine.metrics.modes2d import points_metrics
+from engine.pictures.points2d import POINTS, field_grid, scatter_png
 from engine.trainer import Trainer, check_finite
 
 EVAL_SAMPLES = 2000  # chains from noise for the 2D metrics
@@ -37,14 +37,14 @@ class EbmTrainer(Trainer):
     config_cls = EbmConfig
     data_kind = "points"
     stream_names = ("data", "chains")
+    lr_keys = {"adam": "lr"}
     trace_every = 1  # keep every Langevin state of the traced chains (2D); images keep none
 
     def __init__(self, config: EbmConfig, data):
         super().__init__(config, data)
         c = config
         self.check_config()
-        with torch.random.fork_rng(devices=[]):
-            torch.manual_seed(c.seed)
+        with self.seeded_init():
             self.E = self._build_energy()
             if c.spectral_norm:
                 tricks.apply_spectral_norm(self.E)
@@ -78,11 +78,6 @@ class EbmTrainer(Trainer):
 
     def _real_batch(self) -> torch.Tensor:
         return self.data.sample(self.config.batch_size, self.streams["data"]).to(self.device)
-
-    def set_knobs(self, **values: Any) -> None:
-        super().set_knobs(**values)
-        for group in self.opt.param_groups:
-            group["lr"] = self.config.lr
 
     # ------------------------------------------------------------------ training
     def chains(self, x: torch.Tensor, steps: int, generator: torch.Generator, every: int = 0):
@@ -152,17 +147,12 @@ class EbmTrainer(Trainer):
         return scatter_png(self.data, self.sample(n, seed)["points"])
 
     # ------------------------------------------------------------------ persistence
-    def state_dict(self) -> dict[str, Any]:
-        state = {"step": self.step_count, "models": {"energy": self.E.state_dict()},
-                 "optimizers": {"adam": self.opt.state_dict()}, "rng": self.rng_state()}
-        if self.buffer.chains is not None:
-            state["buffer"] = self.buffer.chains.cpu()
-        return state
+    def checkpoint_parts(self) -> dict[str, Any]:
+        return {"models": {"energy": self.E}, "optimizers": {"adam": self.opt}}
 
-    def load_state_dict(self, state: dict[str, Any]) -> None:
-        self.step_count = int(state["step"])
-        self.E.load_state_dict(state["models"]["energy"])
-        self.opt.load_state_dict(state["optimizers"]["adam"])
-        self.load_rng_state(state["rng"])
+    def extra_state(self) -> dict[str, Any]:
+        return {} if self.buffer.chains is None else {"buffer": self.buffer.chains.cpu()}
+
+    def load_extra_state(self, state: dict[str, Any]) -> None:
         if "buffer" in state and self.buffer.chains is not None:
             self.buffer.chains = state["buffer"].to(self.device)

@@ -12,8 +12,8 @@
     models.py         the five models as recipes over the layers
     trainer.py        FlowTrainer: maximum likelihood on 2D points
     images.py         ImageFlowTrainer: the same on dequantised images, exact encode / decode
-    views2d.py        the 2D page's views: densities, the layer view, the bridge profile
-    views.py          the image page's views: exact reconstructions, walks between codes, temperatures
+    pictures2d.py        the 2D page's views: densities, the layer view, the bridge profile
+    pictures.py          the image page's views: exact reconstructions, walks between codes, temperatures
     direction_cost.py MAF vs IAF: time to score and to sample a batch
     comparisons.py    the Compare presets
 """
@@ -22,7 +22,8 @@ from engine.families.flow.comparisons import COMPARISONS, IMAGE_METRICS, POINTS_
 from engine.families.flow.config import FlowConfig, image_defaults
 from engine.families.flow.images import ImageFlowTrainer
 from engine.families.flow.trainer import FlowTrainer
-from engine.family import HIGHER, LOWER, Family, Page
+from engine.family import Family, Page
+from engine.metrics import JUDGE, LIKELIHOOD, MODES_2D
 
 FAMILY = Family(
     name="flow",
@@ -30,8 +31,7 @@ FAMILY = Family(
     image_trainer=ImageFlowTrainer,
     points_trainer=FlowTrainer,
     image_defaults=image_defaults,
-    metrics={"nll_nats": LOWER, "bits_per_dim": LOWER, "modes_covered": HIGHER, "high_quality_fraction": HIGHER,
-             "mode_kl": LOWER, "grid_js": LOWER, "judge_score": HIGHER, "frechet_distance": LOWER},
+    metrics={**LIKELIHOOD, **MODES_2D, **JUDGE},
     points_metrics=POINTS_METRICS,
     image_metrics=IMAGE_METRICS,
     comparisons=COMPARISONS,

@@ -5,7 +5,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from engine.config import ConfigError, param
+from engine.config import (
+    ConfigError,
+    batch_size_key,
+    data_noise_key,
+    data_root_key,
+    dataset_key,
+    device_key,
+    eval_every_key,
+    log_every_key,
+    param,
+    seed_key,
+)
 
 MODELS = ("nice", "realnvp", "glow", "maf", "iaf")
 MIXINGS = ("conv1x1", "shuffle", "reverse")
@@ -22,17 +33,12 @@ def image_defaults(dataset: str) -> dict:
 @dataclass(frozen=True)
 class FlowConfig:
     # --- data and run -----------------------------------------------------------------------------------------
-    dataset: str = param("ring8", "Dataset: a 2D toy, a drawn one (custom) or images (see `python -m engine "
-                         "datasets`).", label="Dataset")
-    seed: int = param(0, "Seed of the flow's weights, the data order and the dequantisation noise.", low=0,
-                      high=2**31 - 1, label="Seed")
-    device: str = param("auto", "Where to train: auto picks cuda when present.", choices=("auto", "cpu", "cuda"),
-                        label="Device")
-    data_root: str = param("", "Folder holding local dataset files (e.g. the MNIST IDX files).", label="Data folder")
-    data_noise: float = param(1.0, "Multiplies the spread of each mode of a 2D dataset (1 = the dataset's own; "
-                              "wider modes are easier for a flow).", low=0.1, high=10.0, log=True,
-                              label="Data spread ×")
-    batch_size: int = param(256, "Examples per step (points, or images).", low=2, high=4096, label="Batch size")
+    dataset: str = dataset_key("ring8", "a 2D toy, a drawn one (custom) or images")
+    seed: int = seed_key("the flow's weights, the data order and the dequantisation noise")
+    device: str = device_key()
+    data_root: str = data_root_key()
+    data_noise: float = data_noise_key("; wider modes are easier for a flow")
+    batch_size: int = batch_size_key(256, "Examples per step (points, or images).")
     # --- model ------------------------------------------------------------------------------------------------
     model: str = param(
         "realnvp",
@@ -72,9 +78,8 @@ class FlowConfig:
                                "samples are cleaner and less varied (Glow shows T = 0.7). Likelihoods and metrics "
                                "always use T = 1.", low=0.0, high=2.0, live=True, label="Temperature")
     # --- bookkeeping ------------------------------------------------------------------------------------------
-    log_every: int = param(10, "Steps between metric records.", low=1, high=10**6, label="Log every")
-    eval_every: int = param(200, "Steps between evaluations (held-out likelihood, mode or judge metrics).", low=1,
-                            high=10**7, label="Evaluate every")
+    log_every: int = log_every_key()
+    eval_every: int = eval_every_key(200, "held-out likelihood, mode or judge metrics")
 
     def check(self) -> None:
         if self.model != "glow":

@@ -15,6 +15,7 @@ import time
 import torch
 
 from engine.families.flow.models import build_flow
+from engine.trainer import seeded
 
 REASON = ("MAF's shifts and scales read the data x, all known when an example is scored, so its density takes one "
           "pass and its samples one pass per dimension; IAF's read the code u, all known when a sample is drawn, so "
@@ -39,8 +40,7 @@ def direction_cost(trainer, batch: int = 256, repeats: int = 3) -> dict:
     out = {"dims": trainer.dims, "batch": len(x)}
     for model in ("maf", "iaf"):
         config = dataclasses.replace(trainer.config, model=model)
-        with torch.random.fork_rng(devices=[]):
-            torch.manual_seed(0)
+        with seeded(0, torch.device("cpu")):
             flow = build_flow(config, trainer.shape).to(trainer.device)
         z = flow.base_sample(len(x), 1.0, torch.Generator().manual_seed(0))
         out[model] = {"density_ms": timed_ms(lambda: flow.log_prob(x), repeats),

@@ -16,7 +16,7 @@ import torch
 
 from engine.families.flow.dequantization import bin_centres, dequantize, discrete_nll, quantize, to_images, to_values
 from engine.families.flow.trainer import CHUNK, FlowTrainer
-from engine.image_grid import grid_uint8
+from engine.pictures.images import grid_uint8
 from engine.trainer import Trainer
 
 EVAL_IMAGES = 2000  # held-out images scored
@@ -92,6 +92,5 @@ class ImageFlowTrainer(FlowTrainer):
     def sample_png(self, n: int = 64, seed: int = 0) -> bytes:
         return Trainer.sample_png(self, n, seed)  # the base's image grid, not the 2D trainer's scatter plot
 
-    def load_state_dict(self, state: dict[str, Any]) -> None:
-        super().load_state_dict(state)
+    def forget_caches(self) -> None:
         self._grid = None

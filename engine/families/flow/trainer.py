@@ -14,12 +14,12 @@ from typing import Any
 import numpy as np
 import torch
 
-from engine.families.flow import views2d
+from engine.families.flow import pictures2d
 from engine.families.flow.config import FlowConfig
 from engine.families.flow.models import build_flow
-from engine.families.gan.views2d import scatter_png
 from engine.metrics.likelihood import bits_per_dim
 from engine.metrics.modes2d import points_metrics
+from engine.pictures.points2d import POINTS, scatter_png
 from engine.trainer import Trainer, check_finite
 
 EVAL_POINTS = 2000  # held-out points for the NLL, and samples for the mode metrics
@@ -31,13 +31,13 @@ class FlowTrainer(Trainer):
     config_cls = FlowConfig
     data_kind = "points"
     stream_names = ("data", "noise")
+    lr_keys = {"adam": "lr"}
 
     def __init__(self, config: FlowConfig, data):
         super().__init__(config, data)
         c = config
         self.shape = self._prepare_data()
-        with torch.random.fork_rng(devices=[]):
-            torch.manual_seed(c.seed)
+        with self.seeded_init():
             self.flow = build_flow(c, self.shape).to(self.device)
         self.opt = torch.optim.Adam(self.flow.parameters(), lr=c.lr)
         fixed = torch.Generator().manual_seed(10_000 + c.seed)
@@ -49,11 +49,6 @@ class FlowTrainer(Trainer):
     def dims(self) -> int:
         return self.flow.dims
 
-    def set_knobs(self, **values: Any) -> None:
-        super().set_knobs(**values)
-        for group in self.opt.param_groups:
-            group["lr"] = self.config.lr
-
     # ------------------------------------------------------------------ data (hooks: images.py overrides them)
     def _prepare_data(self) -> tuple[int, ...]:
         """The shape of one example."""
@@ -64,8 +59,8 @@ class FlowTrainer(Trainer):
         points and z the layer view traces."""
         self.heldout = self.data.sample(EVAL_POINTS, fixed).to(self.device)
         self.eval_z = self.flow.base_sample(EVAL_POINTS, 1.0, fixed)
-        self.view_x = self.heldout[:views2d.POINTS]
-        self.view_z = self.eval_z[:views2d.POINTS]  # scaled by the temperature when drawn
+        self.view_x = self.heldout[:POINTS]
+        self.view_z = self.eval_z[:POINTS]  # scaled by the temperature when drawn
 
     def _first_batch(self, generator: torch.Generator) -> torch.Tensor:
         return self.data.sample(self.config.batch_size, generator).to(self.device)
@@ -116,7 +111,7 @@ class FlowTrainer(Trainer):
         return {**self.likelihood_metrics(), **points_metrics(samples, self.data)}
 
     def preview(self) -> dict[str, Any]:
-        return views2d.flow_views(self)
+        return pictures2d.flow_views(self)
 
     def sample(self, n: int, seed: int = 0) -> dict[str, np.ndarray]:
         z = self.flow.base_sample(n, self.config.temperature, torch.Generator().manual_seed(seed))
@@ -126,16 +121,5 @@ class FlowTrainer(Trainer):
         return scatter_png(self.data, self.sample(n, seed)["points"])
 
     # ------------------------------------------------------------------ persistence
-    def state_dict(self) -> dict[str, Any]:
-        return {
-            "step": self.step_count,
-            "models": {"flow": self.flow.state_dict()},
-            "optimizers": {"adam": self.opt.state_dict()},
-            "rng": self.rng_state(),
-        }
-
-    def load_state_dict(self, state: dict[str, Any]) -> None:
-        self.flow.load_state_dict(state["models"]["flow"])
-        self.opt.load_state_dict(state["optimizers"]["adam"])
-        self.load_rng_state(state["rng"])
-        self.step_count = int(state["step"])
+    def checkpoint_parts(self) -> dict[str, Any]:
+        return {"models": {"flow": self.flow}, "optimizers": {"adam": self.opt}}

@@ -4,9 +4,9 @@
     trainer.py      GanTrainer: the loop on 2D points (Goodfellow et al. 2014, Alg. 1), every trick a switch
     images.py       ImageGanTrainer: the same loop on images (DCGAN models, VBN, replay, ADA, conditional, the
                     generator's EMA, truncation, progressive growing)
-    architecture.py the two image networks from the keys (engine/models/dcgan.py, style_gan.py), growing schedule
+    architecture.py the two image networks from the keys (dcgan.py, style_gan.py on engine/models/conv_paths.py), growing schedule
     image_lessons.py the image page's lessons: truncation curve, style mixing, noise inputs, checkerboard spectrum
-    views2d.py      GAN Lab's views: D's field, the manifold, gradients on fakes
+    pictures2d.py      GAN Lab's views: D's field, the manifold, gradients on fakes
     failure_signs.py plain-language warnings read from the metric history
     presets.py      the 2D page's lesson presets
     comparisons.py  the Compare presets
@@ -16,7 +16,8 @@ from engine.families.gan.comparisons import COMPARISONS, IMAGE_METRICS, POINTS_M
 from engine.families.gan.config import GanConfig, image_defaults
 from engine.families.gan.images import ImageGanTrainer
 from engine.families.gan.trainer import GanTrainer
-from engine.family import HIGHER, LOWER, Family, Page
+from engine.family import LOWER, Family, Page
+from engine.metrics import JUDGE, MODES_2D
 
 FAMILY = Family(
     name="gan",
@@ -24,9 +25,7 @@ FAMILY = Family(
     image_trainer=ImageGanTrainer,
     points_trainer=GanTrainer,
     image_defaults=image_defaults,
-    metrics={"modes_covered": HIGHER, "high_quality_fraction": HIGHER, "mode_kl": LOWER, "grid_js": LOWER,
-             "judge_score": HIGHER,
-             "frechet_distance": LOWER, "confident_fraction": HIGHER, "high_frequency_gap": LOWER},
+    metrics={**MODES_2D, **JUDGE, "high_frequency_gap": LOWER},
     points_metrics=POINTS_METRICS,
     image_metrics=IMAGE_METRICS,
     comparisons=COMPARISONS,

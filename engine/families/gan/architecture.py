@@ -7,8 +7,9 @@ from __future__ import annotations
 from torch import nn
 
 from engine.config import ConfigError
-from engine.models.dcgan import ConvDiscriminator, ConvGenerator, resolutions
-from engine.models.style_gan import StyleGenerator
+from engine.families.gan.dcgan import ConvDiscriminator, ConvGenerator
+from engine.families.gan.style_gan import StyleGenerator
+from engine.models.conv_paths import resolutions
 from engine.tricks import progressive_growing
 
 

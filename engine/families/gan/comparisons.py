@@ -15,7 +15,7 @@ ALL_TRICKS = {"dataset": "digits", "conditional": True, "minibatch_discriminatio
               "virtual_batchnorm": True}
 RING8 = {"dataset": "ring8"}
 DIGITS = {"dataset": "digits"}
-# The later papers' recipes (issue 16). Self-attention sits at the 4x4 map of digits (on MNIST use 14 or 7).
+# The later papers' recipes. Self-attention sits at the 4x4 map of digits (on MNIST use 14 or 7).
 SAGAN = {"spectral_norm": True, "g_spectral_norm": True, "loss": "hinge", "self_attention": 4, "lr_g": 1e-4,
          "lr_d": 4e-4}
 STYLE = {"generator": "style", "g_leaky_slope": 0.2}

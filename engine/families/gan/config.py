@@ -4,16 +4,26 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from engine.config import ConfigError, param
+from engine.config import (
+    ConfigError,
+    batch_size_key,
+    data_noise_key,
+    data_root_key,
+    dataset_key,
+    device_key,
+    eval_every_key,
+    log_every_key,
+    param,
+    seed_key,
+)
 from engine.models.gan_layers import BLOCKS, D_NORMS, DOWNSAMPLES, G_NORMS, UPSAMPLES
 from engine.tricks.losses import LOSSES
 
 # Defaults on images (any dataset that is not a 2D toy) where they differ from the 2D ones; a key the user sets wins.
 # DCGAN's shape (Adam, beta1 0.5, batch 64) at a width a CPU trains live, with one-sided label smoothing, and class-
 # conditional models where the dataset is known to have labels: the labels are the paper's strongest trick (its
-# Table 3; ours in docs/MEASUREMENTS.md). Measured on MNIST on this 2-core CPU, judge score after 1,800 steps:
-# conditional lr 1e-3 5.79, conditional lr 5e-4 4.41, unconditional + minibatch discrimination (1,600) 2.56, DCGAN's
-# own recipe 1.94 (bench/image_time_to_quality.py).
+# Table 3). Conditional at lr 1e-3 reached the highest judge score of the recipes tried at equal steps on MNIST,
+# well ahead of DCGAN's own (docs/MEASUREMENTS.md, "Image GANs"; bench/image_time_to_quality.py).
 IMAGE_DEFAULTS = {"batch_size": 64, "z_dim": 64, "g_width": 32, "d_width": 32, "lr_g": 1e-3, "lr_d": 1e-3,
                   "label_smoothing": 0.9, "eval_every": 500, "log_every": 10}
 LABELLED_DATASETS = ("digits", "mnist", "fashion_mnist", "cifar10")  # a folder's labels are known only once read
@@ -21,7 +31,7 @@ LABELLED_DATASETS = ("digits", "mnist", "fashion_mnist", "cifar10")  # a folder'
 # value other than the default is refused with a message naming the key.
 IMAGE_ONLY_KEYS = ("g_norm", "virtual_batchnorm", "vbn_reference", "d_norm", "d_dropout", "replay_buffer",
                    "replay_fraction", "ada", "ada_target", "conditional", "precision",
-                   # the later papers' architectures (issue 16)
+                   # the later papers' architectures
                    "generator", "upsample", "downsample", "blocks", "g_spectral_norm", "g_leaky_slope", "d_leaky_slope",
                    "self_attention", "minibatch_stddev", "g_dropout", "g_ema", "progressive", "progressive_steps",
                    "truncation")
@@ -40,27 +50,12 @@ PROGAN = "Karras et al. 2018, ProGAN (arXiv:1710.10196)"
 @dataclass(frozen=True)
 class GanConfig:
     # --- data and run -----------------------------------------------------------------------------------------
-    dataset: str = param("ring8", "Dataset name (see `python -m engine datasets`).", label="Dataset")
-    seed: int = param(
-        0,
-        "Seed of the models, the data order and the noise: the same seed gives the same run.",
-        low=0,
-        high=2**31 - 1,
-        label="Seed",
-    )
-    device: str = param(
-        "auto", "Where to train: auto picks cuda when present.", choices=("auto", "cpu", "cuda"), label="Device"
-    )
-    data_root: str = param("", "Folder holding local dataset files (e.g. the MNIST IDX files).", label="Data folder")
-    data_noise: float = param(
-        1.0,
-        "Multiplies the spread of each mode of a 2D dataset (1 = the dataset's own).",
-        low=0.1,
-        high=10.0,
-        log=True,
-        label="Data spread ×",
-    )
-    batch_size: int = param(256, "Real and fake examples per step.", low=2, high=4096, label="Batch size")
+    dataset: str = dataset_key("ring8", "a 2D toy or images")
+    seed: int = seed_key("the models, the data order and the noise")
+    device: str = device_key()
+    data_root: str = data_root_key()
+    data_noise: float = data_noise_key()
+    batch_size: int = batch_size_key(256, "Real and fake examples per step.")
     # --- models -----------------------------------------------------------------------------------------------
     z_dim: int = param(
         2,
@@ -388,10 +383,8 @@ class GanConfig:
         label="Truncation psi",
     )
     # --- bookkeeping ------------------------------------------------------------------------------------------
-    log_every: int = param(10, "Steps between metric records.", low=1, high=10**6, label="Log every")
-    eval_every: int = param(
-        200, "Steps between evaluations (modes covered, quality).", low=1, high=10**7, label="Evaluate every"
-    )
+    log_every: int = log_every_key()
+    eval_every: int = eval_every_key(200, "modes covered, quality; the judge on images")
 
     @property
     def generator_norm(self) -> str:

@@ -11,8 +11,8 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from engine.image_grid import to_uint8
 from engine.metrics.spectrum import high_frequency_energy, power_spectrum
+from engine.pictures.images import to_uint8
 
 PSIS = (0.0, 0.25, 0.5, 0.75, 1.0)
 

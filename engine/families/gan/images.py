@@ -17,13 +17,13 @@ import torch.nn.functional as F
 from torch import nn
 
 from engine.config import ConfigError
-from engine.image_grid import grid_uint8, png_bytes, to_uint8
-from engine.latent import interpolate
 from engine.families.gan import architecture
 from engine.families.gan.trainer import GanTrainer
+from engine.latent import interpolate
 from engine.metrics.spectrum import high_frequency_energy, high_frequency_gap
+from engine.pictures.images import grid_uint8, png_bytes, to_uint8
 from engine.tricks.adaptive_augmentation import AdaptiveAugmentation, augment
-from engine.tricks.generator_ema import ema_beta, ema_copy, ema_update
+from engine.tricks.ema import ema_copy, ema_update, half_life_decay, warmed_up
 from engine.tricks.progressive_growing import shrink
 from engine.tricks.replay_buffer import ReplayBuffer
 from engine.tricks.virtual_batchnorm import VirtualBatchNorm
@@ -94,8 +94,7 @@ class ImageGanTrainer(GanTrainer):
             self.ref_x = self.data.train[pick].to(self.device)
 
     def _real_batch(self) -> tuple[torch.Tensor, torch.Tensor | None]:
-        idx = torch.randint(0, len(self.train_x), (self.config.batch_size,), generator=self.streams["data"])
-        idx = idx.to(self.device)
+        idx = self.batch_indices(len(self.train_x))
         labels = self.train_y[idx] if self.num_classes else None
         return self.train_x[idx], labels
 
@@ -148,7 +147,7 @@ class ImageGanTrainer(GanTrainer):
     def _update(self, losses: dict[str, torch.Tensor], opt: torch.optim.Optimizer, avg, module: nn.Module) -> None:
         super()._update(losses, opt, avg, module)
         if module is self.G and self.G_ema is not None:
-            ema_update(self.G_ema, self.G, ema_beta(self.config.g_ema, self.step_count))
+            ema_update(self.G_ema, self.G, warmed_up(half_life_decay(self.config.g_ema), self.step_count))
 
     def _fakes_for_d(self, fake: torch.Tensor, labels: torch.Tensor | None):
         if self.replay is None:
@@ -252,21 +251,7 @@ class ImageGanTrainer(GanTrainer):
         return png_bytes(grid_uint8(images, nrow=nrow), scale=max(1, 128 // images.shape[-1]))
 
     # ------------------------------------------------------------------ persistence
-    def state_dict(self) -> dict[str, Any]:
-        state = super().state_dict()
-        if self.G_ema is not None:
-            state["models"]["G_ema"] = self.G_ema.state_dict()
-        if self.replay is not None:
-            state["replay"] = self.replay.state_dict()
-        if self.ada is not None:
-            state["ada"] = self.ada.state_dict()
-        return state
-
-    def load_state_dict(self, state: dict[str, Any]) -> None:
-        super().load_state_dict(state)
-        if self.G_ema is not None:
-            self.G_ema.load_state_dict(state["models"]["G_ema"])
-        if self.replay is not None and "replay" in state:
-            self.replay.load_state_dict(state["replay"])
-        if self.ada is not None and "ada" in state:
-            self.ada.load_state_dict(state["ada"])
+    def checkpoint_parts(self) -> dict[str, Any]:
+        parts = super().checkpoint_parts()
+        parts["models"]["G_ema"] = self.G_ema
+        return {**parts, "replay": self.replay, "ada": self.ada}

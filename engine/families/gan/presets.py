@@ -36,8 +36,7 @@ GAN2D_PRESETS: dict[str, Preset] = {
         dict(MODE_COLLAPSE_BASE, **MBD)),
     "fast_ring": Preset(
         "Fastest to 8/8 modes", "gan",
-        "The quickest setting we measured to cover all 8 modes of the ring on a 2-core CPU "
-        "(bench/ring8_time_to_modes.py; median 15 s over 5 seeds): a plain GAN with two-dimensional z, as in GAN "
-        "Lab, on batches of 64.",
+        "The quickest setting we measured to cover all 8 modes of the ring on a CPU (bench/ring8_time_to_modes.py; "
+        "figures in docs/MEASUREMENTS.md): a plain GAN with two-dimensional z, as in GAN Lab, on batches of 64.",
         {"dataset": "ring8", "batch_size": 64}),
 }

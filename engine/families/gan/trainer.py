@@ -15,10 +15,11 @@ from torch import nn
 
 from engine import tricks
 from engine.config import ConfigError
-from engine.families.gan import views2d
+from engine.families.gan import pictures2d
 from engine.families.gan.config import IMAGE_ONLY_KEYS, GanConfig
+from engine.families.gan.mlp import MLPDiscriminator, MLPGenerator
 from engine.metrics.modes2d import points_metrics
-from engine.models.mlp import MLPDiscriminator, MLPGenerator
+from engine.pictures.points2d import POINTS, scatter_png
 from engine.trainer import Trainer, check_finite
 
 EVAL_SAMPLES = 2000
@@ -30,14 +31,14 @@ class GanTrainer(Trainer):
     data_kind = "points"
     stream_names = ("data", "noise", "tricks")
     parts = ("both", "d", "g")
+    lr_keys = {"G": "lr_g", "D": "lr_d"}
     track_grad_norm = False
 
     def __init__(self, config: GanConfig, data):
         super().__init__(config, data)
         c = config
         self.check_config()
-        with torch.random.fork_rng(devices=[]):
-            torch.manual_seed(c.seed)
+        with self.seeded_init():
             self.G, self.D = self._build_models()
             if c.spectral_norm:
                 tricks.apply_spectral_norm(self.D)
@@ -68,7 +69,7 @@ class GanTrainer(Trainer):
         """What the previews and evaluations look at: drawn once from a fixed seed."""
         fixed = torch.Generator().manual_seed(10_000 + self.config.seed)
         self.eval_z = self._draw_z(EVAL_SAMPLES, fixed)
-        self.view_real = self.data.sample(views2d.POINTS, fixed).numpy()
+        self.view_real = self.data.sample(POINTS, fixed).numpy()
 
     # ------------------------------------------------------------------ building blocks
     def _optimizer(self, module: nn.Module, lr: float) -> torch.optim.Optimizer:
@@ -112,14 +113,6 @@ class GanTrainer(Trainer):
             return x
         noise = torch.randn(x.shape, generator=self.streams["tricks"]).to(self.device)
         return x + sigma * noise
-
-    def set_knobs(self, **values: Any) -> None:
-        super().set_knobs(**values)
-        self.config.check()
-        for group in self.opt_g.param_groups:
-            group["lr"] = self.config.lr_g
-        for group in self.opt_d.param_groups:
-            group["lr"] = self.config.lr_d
 
     # ------------------------------------------------------------------ training
     def discriminator_loss(self, real: torch.Tensor, fake: torch.Tensor, real_labels: torch.Tensor | None = None,
@@ -216,39 +209,30 @@ class GanTrainer(Trainer):
         return points_metrics(self.generate(self.eval_z).cpu().numpy(), self.data)
 
     def preview(self) -> dict[str, Any]:
-        return views2d.gan_views(self)
+        return pictures2d.gan_views(self)
 
     def sample(self, n: int, seed: int = 0) -> dict[str, np.ndarray]:
         z = self._draw_z(n, torch.Generator().manual_seed(seed))
         return {"points": self.generate(z).cpu().numpy().astype(np.float32)}
 
     def sample_png(self, n: int = 1000, seed: int = 0) -> bytes:
-        return views2d.scatter_png(self.data, self.sample(n, seed)["points"])
+        return scatter_png(self.data, self.sample(n, seed)["points"])
 
     # ------------------------------------------------------------------ persistence
-    def state_dict(self) -> dict[str, Any]:
-        state = {
-            "step": self.step_count,
-            "models": {"G": self.G.state_dict(), "D": self.D.state_dict()},
-            "optimizers": {"G": self.opt_g.state_dict(), "D": self.opt_d.state_dict()},
-            "historical_average": {"G": self.avg_g.state_dict(), "D": self.avg_d.state_dict()},
-            "rng": self.rng_state(),
-        }
+    def checkpoint_parts(self) -> dict[str, Any]:
+        return {"models": {"G": self.G, "D": self.D}, "optimizers": {"G": self.opt_g, "D": self.opt_d},
+                "historical_average": {"G": self.avg_g, "D": self.avg_d}}
+
+    def extra_state(self) -> dict[str, Any]:
+        """The last real batch D saw (feature matching's reference in the next generator step) and its labels."""
+        state = {}
         if self.last_real is not None:
             state["last_real"] = self.last_real.cpu()
         if self.last_real_labels is not None:
             state["last_real_labels"] = self.last_real_labels.cpu()
         return state
 
-    def load_state_dict(self, state: dict[str, Any]) -> None:
-        self.step_count = int(state["step"])
-        self.G.load_state_dict(state["models"]["G"])
-        self.D.load_state_dict(state["models"]["D"])
-        self.opt_g.load_state_dict(state["optimizers"]["G"])
-        self.opt_d.load_state_dict(state["optimizers"]["D"])
-        self.avg_g.load_state_dict(state["historical_average"]["G"])
-        self.avg_d.load_state_dict(state["historical_average"]["D"])
-        self.load_rng_state(state["rng"])
+    def load_extra_state(self, state: dict[str, Any]) -> None:
         self.last_real = state["last_real"].to(self.device) if "last_real" in state else None
         labels = state.get("last_real_labels")
         self.last_real_labels = labels.to(self.device) if labels is not None else None

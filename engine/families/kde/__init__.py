@@ -7,7 +7,7 @@ likelihood, and its curse of dimensionality.
     trainer.py      KdeTrainer (2D points): a step adds kernels; the bandwidth is live
     images.py       ImageKdeTrainer: the same on flattened images, judged by the judge classifier
     curse.py        held-out bits per dimension and samples as images are down-sampled, beside a fitted Gaussian
-    views.py        the likelihood against the bandwidth, the rules marked
+    pictures.py        the likelihood against the bandwidth, the rules marked
     comparisons.py  the Compare presets
 """
 
@@ -15,7 +15,8 @@ from engine.families.kde.comparisons import COMPARISONS, IMAGE_METRICS, POINTS_M
 from engine.families.kde.config import KdeConfig, image_defaults
 from engine.families.kde.images import ImageKdeTrainer
 from engine.families.kde.trainer import KdeTrainer
-from engine.family import HIGHER, LOWER, Family, Page
+from engine.family import Family, Page
+from engine.metrics import JUDGE, LIKELIHOOD, MODES_2D
 
 FAMILY = Family(
     name="kde",
@@ -23,9 +24,7 @@ FAMILY = Family(
     image_trainer=ImageKdeTrainer,
     points_trainer=KdeTrainer,
     image_defaults=image_defaults,
-    metrics={"nll_nats": LOWER, "bits_per_dim": LOWER, "modes_covered": HIGHER, "high_quality_fraction": HIGHER,
-             "mode_kl": LOWER, "grid_js": LOWER, "judge_score": HIGHER, "frechet_distance": LOWER,
-             "confident_fraction": HIGHER},
+    metrics={**LIKELIHOOD, **MODES_2D, **JUDGE},
     points_metrics=POINTS_METRICS,
     image_metrics=IMAGE_METRICS,
     comparisons=COMPARISONS,

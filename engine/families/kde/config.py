@@ -5,7 +5,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from engine.config import param
+from engine.config import (
+    data_noise_key,
+    data_root_key,
+    dataset_key,
+    device_key,
+    eval_every_key,
+    log_every_key,
+    param,
+    seed_key,
+)
 from engine.families.kde.bandwidth import RULES
 
 # On images every training image is a kernel by default (the split's size caps it).
@@ -19,15 +28,11 @@ def image_defaults(dataset: str) -> dict:
 @dataclass(frozen=True)
 class KdeConfig:
     # --- data and run -----------------------------------------------------------------------------------------
-    dataset: str = param("ring8", "Dataset name (see `python -m engine datasets`): a 2D toy or an image dataset.",
-                         label="Dataset")
-    seed: int = param(0, "Seed of the training points drawn, their order and the samples.", low=0, high=2**31 - 1,
-                      label="Seed")
-    device: str = param("auto", "Where to compute: auto picks cuda when present.", choices=("auto", "cpu", "cuda"),
-                        label="Device")
-    data_root: str = param("", "Folder holding local dataset files (e.g. the MNIST IDX files).", label="Data folder")
-    data_noise: float = param(1.0, "Multiplies the spread of each mode of a 2D dataset (1 = the dataset's own).",
-                              low=0.1, high=10.0, label="Data noise (2D)")
+    dataset: str = dataset_key("ring8", "a 2D toy or images")
+    seed: int = seed_key("the training points drawn, their order and the samples")
+    device: str = device_key()
+    data_root: str = data_root_key()
+    data_noise: float = data_noise_key()
     # --- the estimate -----------------------------------------------------------------------------------------
     kernels: int = param(
         2000,
@@ -57,6 +62,5 @@ class KdeConfig:
         low=1e-3, high=10.0, live=True, log=True, label="Bandwidth h (manual)",
     )
     # --- bookkeeping ------------------------------------------------------------------------------------------
-    log_every: int = param(1, "Steps between metric records.", low=1, high=10**6, label="Log every")
-    eval_every: int = param(10, "Steps between evaluations (held-out likelihood, modes, judge).", low=1,
-                            high=10**7, label="Evaluate every")
+    log_every: int = log_every_key(1)
+    eval_every: int = eval_every_key(10, "held-out likelihood, modes, judge")

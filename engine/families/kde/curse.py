@@ -21,8 +21,8 @@ import torch.nn.functional as F
 
 from engine.families.kde.bandwidth import leave_one_out, spread
 from engine.families.kde.density import LEVEL, discrete_nll, log_density, sample
-from engine.image_grid import grid_uint8
 from engine.metrics.likelihood import bits_per_dim
+from engine.pictures.images import grid_uint8
 
 SIDES = (4, 8, 16, 28)
 HELDOUT = 2000  # held-out images scored at each size

@@ -15,7 +15,7 @@ import torch
 
 from engine.families.kde.density import LEVEL, discrete_nll, sample, squared_distances
 from engine.families.kde.trainer import HELDOUT, KdeTrainer
-from engine.image_grid import grid_uint8, to_uint8
+from engine.pictures.images import grid_uint8, to_uint8
 from engine.trainer import Trainer
 
 GRID = 32  # samples in the live grid (a fixed seed)

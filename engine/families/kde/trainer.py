@@ -16,12 +16,12 @@ from typing import Any
 import numpy as np
 import torch
 
-from engine.families.gan.views2d import POINTS, field_grid, scatter_png
 from engine.families.kde import bandwidth as rules
 from engine.families.kde.config import KdeConfig
 from engine.families.kde.density import log_density, sample
 from engine.metrics.likelihood import bits_per_dim
 from engine.metrics.modes2d import mode_metrics, points_metrics
+from engine.pictures.points2d import POINTS, field_grid, scatter_png
 from engine.trainer import Trainer, check_finite
 
 HELDOUT = 2000  # held-out points (2D) or images for the likelihood
@@ -138,11 +138,9 @@ class KdeTrainer(Trainer):
         return self.count * self.pool.shape[1]
 
     # ------------------------------------------------------------------ persistence
-    def state_dict(self) -> dict[str, Any]:
-        return {"step": self.step_count, "models": {"kde": {"count": torch.tensor(self.count)}}, "optimizers": {},
-                "rng": self.rng_state()}
+    def extra_state(self) -> dict[str, Any]:
+        """A KDE is its kernel set, drawn from the seed: the checkpoint keeps how many kernels are in."""
+        return {"models": {"kde": {"count": torch.tensor(self.count)}}, "optimizers": {}}
 
-    def load_state_dict(self, state: dict[str, Any]) -> None:
-        self.step_count = int(state["step"])
+    def load_extra_state(self, state: dict[str, Any]) -> None:
         self.count = min(int(state["models"]["kde"]["count"]), len(self.pool))
-        self.load_rng_state(state["rng"])

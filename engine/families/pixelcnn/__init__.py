@@ -12,13 +12,14 @@
 from engine.families.pixelcnn.comparisons import COMPARISONS
 from engine.families.pixelcnn.config import PixelCnnConfig
 from engine.families.pixelcnn.trainer import PixelCnnTrainer
-from engine.family import HIGHER, LOWER, Family, Page
+from engine.family import Family, Page
+from engine.metrics import JUDGE, LIKELIHOOD
 
 FAMILY = Family(
     name="pixelcnn",
     config=PixelCnnConfig,
     image_trainer=PixelCnnTrainer,
-    metrics={"nll_nats": LOWER, "bits_per_dim": LOWER, "judge_score": HIGHER, "frechet_distance": LOWER},
+    metrics={**LIKELIHOOD, **JUDGE},
     image_metrics=("bits_per_dim", "nll_nats", "judge_score"),
     comparisons=COMPARISONS,
     lineup={"images": {}},

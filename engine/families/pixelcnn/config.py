@@ -4,22 +4,30 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from engine.families.pixelcnn.sampler import SAMPLERS
-from engine.config import ConfigError, param
-from engine.models.pixelcnn import VARIANTS
+from engine.config import (
+    ConfigError,
+    batch_size_key,
+    data_root_key,
+    dataset_key,
+    device_key,
+    eval_every_key,
+    log_every_key,
+    param,
+    seed_key,
+)
 from engine.families.pixelcnn.likelihoods import OUTPUTS
+from engine.families.pixelcnn.sampler import SAMPLERS
+from engine.models.pixelcnn import VARIANTS
 
 
 @dataclass(frozen=True)
 class PixelCnnConfig:
     # --- data and run -----------------------------------------------------------------------------------------
-    dataset: str = param("digits", "Image dataset (see `python -m engine datasets`).", label="Dataset")
-    seed: int = param(0, "Seed of the model, the data order and the binarisation.", low=0, high=2**31 - 1,
-                      label="Seed")
-    device: str = param("auto", "Where to train: auto picks cuda when present.", choices=("auto", "cpu", "cuda"),
-                        label="Device")
-    data_root: str = param("", "Folder holding local dataset files (e.g. the MNIST IDX files).", label="Data folder")
-    batch_size: int = param(64, "Images per step.", low=1, high=4096, label="Batch size")
+    dataset: str = dataset_key("digits", "images")
+    seed: int = seed_key("the model, the data order and the binarisation")
+    device: str = device_key()
+    data_root: str = data_root_key()
+    batch_size: int = batch_size_key(64, "Images per step.", low=1)
     # --- model ------------------------------------------------------------------------------------------------
     variant: str = param(
         "gated",
@@ -65,9 +73,8 @@ class PixelCnnConfig:
         label="Temperature",
     )
     # --- bookkeeping ------------------------------------------------------------------------------------------
-    log_every: int = param(10, "Steps between metric records.", low=1, high=10**6, label="Log every")
-    eval_every: int = param(500, "Steps between evaluations (held-out NLL, judge).", low=1, high=10**7,
-                            label="Evaluate every")
+    log_every: int = log_every_key()
+    eval_every: int = eval_every_key(500, "held-out NLL, judge")
 
     def check(self) -> None:
         if self.first_kernel % 2 == 0:

@@ -13,8 +13,9 @@ import torch
 from engine.families.pixelcnn.likelihoods import to_input
 from engine.families.pixelcnn.receptive_field import receptive_field
 from engine.families.pixelcnn.sampler import SamplingMovie, lower_half, sample
-from engine.image_grid import to_uint8
 from engine.models.pixelcnn import build_pixelcnn
+from engine.pictures.images import to_uint8
+from engine.trainer import seeded
 
 REGIONS = ("lower half", "right half", "centre square", "rows and columns")
 UNDRAWN = np.array([214, 226, 240], np.uint8)  # light blue: not drawn yet
@@ -88,8 +89,7 @@ def receptive_fields(size: int, layers: int, first_kernel: int, i: int, j: int) 
     the same depth on a size x size image (seeded: the global random stream stays untouched)."""
     out = {}
     for variant in ("pixelcnn", "gated"):
-        with torch.random.fork_rng(devices=[]):
-            torch.manual_seed(0)
+        with seeded(0, torch.device("cpu")):
             model = build_pixelcnn(variant, 1, 1, 8, layers, first_kernel)
         out[variant] = receptive_field(model, (1, size, size), i, j)
     return out

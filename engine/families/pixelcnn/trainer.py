@@ -14,15 +14,15 @@ from typing import Any
 import numpy as np
 import torch
 
-from engine.families.pixelcnn.sampler import sample as raster_sample
 from engine.config import ConfigError
-from engine.image_grid import grid_uint8, png_bytes, to_uint8
-from engine.models.pixelcnn import build_pixelcnn
-from engine.families.pixelcnn.likelihoods import from_images, log_prob, params_per_channel, to_input
-from engine.trainer import Trainer, check_finite
-from engine.families.pixelcnn.config import PixelCnnConfig
 from engine.data.images import binarize
+from engine.families.pixelcnn.config import PixelCnnConfig
+from engine.families.pixelcnn.likelihoods import from_images, log_prob, params_per_channel, to_input
+from engine.families.pixelcnn.sampler import sample as raster_sample
 from engine.metrics.likelihood import bits_per_dim
+from engine.models.pixelcnn import build_pixelcnn
+from engine.pictures.images import grid_uint8, png_bytes, to_uint8
+from engine.trainer import Trainer, check_finite
 
 PREVIEW_SAMPLES = 16  # live grid, a fixed seed
 PREVIEW_SECONDS = 2.0  # shortest time between two live sample grids (sampling costs a pass per pixel)
@@ -35,6 +35,7 @@ class PixelCnnTrainer(Trainer):
     data_kind = "images"
     config_cls = PixelCnnConfig
     stream_names = ("data",)
+    lr_keys = {"adam": "lr"}
     uses_judge = True
 
     def __init__(self, config: PixelCnnConfig, data):
@@ -57,8 +58,7 @@ class PixelCnnTrainer(Trainer):
             raise ConfigError("conditional", f"'{data.name}' has no class labels: set conditional=false")
         self.train_y = data.train_labels.to(self.device) if self.num_classes else None
         self.heldout_y = data.heldout_labels.to(self.device) if self.num_classes else None
-        with torch.random.fork_rng(devices=[]):
-            torch.manual_seed(c.seed)
+        with self.seeded_init():
             self.model = build_pixelcnn(c.variant, colours, params_per_channel(c.output, c.n_mix), c.width,
                                         c.layers, c.first_kernel, self.num_classes).to(self.device)
         self.opt = torch.optim.Adam(self.model.parameters(), lr=c.lr)
@@ -67,11 +67,6 @@ class PixelCnnTrainer(Trainer):
     @property
     def dims(self) -> int:
         return int(np.prod(self.shape))
-
-    def set_knobs(self, **values: Any) -> None:
-        super().set_knobs(**values)
-        for group in self.opt.param_groups:
-            group["lr"] = self.config.lr
 
     def labels_for(self, n: int) -> torch.Tensor | None:
         """Class labels 0, 1, ..., K-1, 0, 1, ... for n samples of a conditional model (None otherwise)."""
@@ -84,8 +79,7 @@ class PixelCnnTrainer(Trainer):
         return -log_prob(params, values, self.config.output).sum(dim=(1, 2, 3))
 
     def step(self, part: str = "both") -> dict[str, float]:
-        idx = torch.randint(0, len(self.train_v), (self.config.batch_size,), generator=self.streams["data"])
-        idx = idx.to(self.device)
+        idx = self.batch_indices(len(self.train_v))
         self.model.train()
         loss = self.nll(self.train_v[idx], self.train_y[idx] if self.num_classes else None).mean()
         check_finite(self.step_count + 1, loss=loss)
@@ -140,17 +134,8 @@ class PixelCnnTrainer(Trainer):
         return png_bytes(grid_uint8(images, nrow=self.num_classes or 8), scale=max(1, 128 // images.shape[-1]))
 
     # ------------------------------------------------------------------ persistence
-    def state_dict(self) -> dict[str, Any]:
-        return {
-            "step": self.step_count,
-            "models": {"pixelcnn": self.model.state_dict()},
-            "optimizers": {"adam": self.opt.state_dict()},
-            "rng": self.rng_state(),
-        }
+    def checkpoint_parts(self) -> dict[str, Any]:
+        return {"models": {"pixelcnn": self.model}, "optimizers": {"adam": self.opt}}
 
-    def load_state_dict(self, state: dict[str, Any]) -> None:
-        self.model.load_state_dict(state["models"]["pixelcnn"])
-        self.opt.load_state_dict(state["optimizers"]["adam"])
-        self.load_rng_state(state["rng"])
-        self.step_count = int(state["step"])
+    def forget_caches(self) -> None:
         self._preview_cache = None

@@ -9,13 +9,13 @@ from engine.families.ssgan.comparisons import COMPARISONS, METRICS
 from engine.families.ssgan.config import SsganConfig
 from engine.families.ssgan.trainer import SsganTrainer
 from engine.family import LOWER, Family, Page
+from engine.metrics import CLASSIFICATION
 
 FAMILY = Family(
     name="ssgan",
     config=SsganConfig,
     image_trainer=SsganTrainer,
-    metrics={"test_error": LOWER, "ece": LOWER, "test_nll": LOWER, "baseline_test_error": LOWER,
-             "baseline_ece": LOWER, "baseline_test_nll": LOWER},
+    metrics={**CLASSIFICATION, "baseline_test_error": LOWER, "baseline_ece": LOWER, "baseline_test_nll": LOWER},
     image_metrics=METRICS,
     comparisons=COMPARISONS,
     pages=(Page("ssgan.py", "Semi-supervised GAN", ":material/label_important:", "ssgan", "Classifiers",

@@ -5,7 +5,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from engine.config import param
+from engine.config import (
+    batch_size_key,
+    data_root_key,
+    dataset_key,
+    device_key,
+    eval_every_key,
+    log_every_key,
+    param,
+    seed_key,
+)
 
 LABEL_COUNTS = ("10", "20", "50", "100", "200", "1000", "all")
 G_LOSSES = ("feature_matching", "nonsaturating")
@@ -14,12 +23,10 @@ G_LOSSES = ("feature_matching", "nonsaturating")
 @dataclass(frozen=True)
 class SsganConfig:
     # --- data and run -----------------------------------------------------------------------------------------
-    dataset: str = param("digits", "Labelled image dataset (see `python -m engine datasets`).", label="Dataset")
-    seed: int = param(0, "Seed of the networks, the labelled subset, the data order and the noise.", low=0,
-                      high=2**31 - 1, label="Seed")
-    device: str = param("auto", "Where to train: auto picks cuda when present.", choices=("auto", "cpu", "cuda"),
-                        label="Device")
-    data_root: str = param("", "Folder holding local dataset files (e.g. the MNIST IDX files).", label="Data folder")
+    dataset: str = dataset_key("digits", "labelled images")
+    seed: int = seed_key("the networks, the labelled subset, the data order and the noise")
+    device: str = device_key()
+    data_root: str = data_root_key()
     n_labels: str = param(
         "100",
         "How many training images keep their label, balanced across the classes (drawn by the seed); the others "
@@ -27,8 +34,8 @@ class SsganConfig:
         choices=LABEL_COUNTS,
         label="Labelled images",
     )
-    batch_size: int = param(100, "Labelled images per step; as many unlabelled and generated (the paper: 100).",
-                            low=2, high=4096, label="Batch size")
+    batch_size: int = batch_size_key(100, "Labelled images per step; as many unlabelled and generated (the paper: "
+                                          "100).")
     # --- networks ---------------------------------------------------------------------------------------------
     d_width: int = param(
         1000,
@@ -66,7 +73,5 @@ class SsganConfig:
         "for runs of thousands). 0 = the current weights.",
         low=0.0, high=0.99999, label="Weight average decay")
     # --- bookkeeping ------------------------------------------------------------------------------------------
-    log_every: int = param(10, "Steps between metric records.", low=1, high=10**6, label="Log every")
-    eval_every: int = param(50, "Steps between evaluations (test error of both classifiers: one cheap pass over the "
-                                "held-out images each).", low=1, high=10**7,
-                            label="Evaluate every")
+    log_every: int = log_every_key()
+    eval_every: int = eval_every_key(50, "test error of both classifiers: one cheap pass over the held-out images each")

@@ -17,14 +17,14 @@ from typing import Any
 import numpy as np
 import torch
 import torch.nn.functional as F
-from torch.optim.swa_utils import AveragedModel, get_ema_multi_avg_fn
 
-from engine.metrics.calibration import mistakes_grid, reliability
 from engine.config import ConfigError
-from engine.image_grid import grid_uint8, to_uint8
-from engine.models.ssgan_mlp import MlpClassifierD, MlpGenerator
-from engine.trainer import HeldoutPass, Trainer, check_finite
 from engine.families.ssgan.config import SsganConfig
+from engine.families.ssgan.networks import MlpClassifierD, MlpGenerator
+from engine.metrics.calibration import mistakes_grid, reliability
+from engine.pictures.images import grid_uint8, to_uint8
+from engine.trainer import HeldoutPass, Trainer, check_finite
+from engine.tricks.ema import ema_copy, ema_update
 from engine.tricks.feature_matching import feature_matching_loss
 from engine.tricks.semi_supervised import log_z, real_probability, supervised_loss, unsupervised_loss
 
@@ -52,6 +52,7 @@ class SsganTrainer(Trainer):
     data_kind = "images"
     config_cls = SsganConfig
     stream_names = ("labels", "data", "noise", "baseline_noise")
+    lr_keys = {"d": "lr", "g": "lr", "baseline": "lr"}
 
     def __init__(self, config: SsganConfig, data):
         self.check_data_kind(config, data)
@@ -70,8 +71,7 @@ class SsganTrainer(Trainer):
         self.labelled_y = data.train_labels[self.labelled].to(self.device)
         self.heldout_x, self.heldout_y = data.heldout.to(self.device), data.heldout_labels.to(self.device)
         shape, k = data.image_shape, data.num_classes
-        with torch.random.fork_rng(devices=[self.device] if self.device.type == "cuda" else []):
-            torch.manual_seed(c.seed)
+        with self.seeded_init():
             self.d = MlpClassifierD(shape, k, c.d_width, c.input_noise, c.hidden_noise, c.weight_norm).to(self.device)
             self.g = MlpGenerator(c.z_dim, shape, c.g_width).to(self.device)
             init = torch.randperm(len(self.train_x), generator=self.streams["labels"])[:500]
@@ -87,8 +87,7 @@ class SsganTrainer(Trainer):
                 self.device_noise[name] = torch.Generator(self.device).manual_seed(seed)
                 model.use_generator(self.device_noise[name])
         # test error is measured on parameter averages, as in the released code (Polyak averaging)
-        self.averages = {name: AveragedModel(model, multi_avg_fn=get_ema_multi_avg_fn(c.average))
-                         for name, model in (("ssgan", self.d), ("baseline", self.baseline))}
+        self.averages = {"ssgan": ema_copy(self.d), "baseline": ema_copy(self.baseline)}
         self.opts = {name: torch.optim.Adam(model.parameters(), lr=c.lr, betas=(0.5, 0.999))
                      for name, model in (("d", self.d), ("g", self.g), ("baseline", self.baseline))}
         self.view_z = torch.randn(SAMPLES, c.z_dim, generator=torch.Generator().manual_seed(10_000 + c.seed))
@@ -98,75 +97,80 @@ class SsganTrainer(Trainer):
     def n_labels(self) -> int:
         return len(self.labelled)
 
-    def set_knobs(self, **values: Any) -> None:
-        super().set_knobs(**values)
-        for opt in self.opts.values():
-            for group in opt.param_groups:
-                group["lr"] = self.config.lr
-
     # ------------------------------------------------------------------ training
     def _batch(self) -> tuple[torch.Tensor, ...]:
         """A labelled batch (images, labels) and two unlabelled batches (the classifier's and the generator's)."""
         # NOTE: batches are drawn with replacement; the released code cycles through permutations of both sets.
-        b, g = self.config.batch_size, self.streams["data"]
-        lab = torch.randint(0, len(self.labelled_y), (b,), generator=g).to(self.device)
-        unl = torch.randint(0, len(self.train_x), (2, b), generator=g).to(self.device)
+        b = self.config.batch_size
+        lab = self.batch_indices(len(self.labelled_y))
+        unl = self.batch_indices(len(self.train_x), 2 * b).view(2, b)  # (2B,) -> (2, B)
         return self.labelled_x[lab], self.labelled_y[lab], self.train_x[unl[0]], self.train_x[unl[1]]
 
     def _z(self) -> torch.Tensor:
         return torch.randn(self.config.batch_size, self.config.z_dim, generator=self.streams["noise"]).to(self.device)
 
     def step(self, part: str = "both") -> dict[str, float]:
-        """One Adam step of the classifier (K+1 loss), of the generator, and of the baseline, in that order."""
-        c, step = self.config, self.step_count + 1
+        """One Adam step of the classifier (K+1 loss), of the generator, and of the baseline, in that order; then
+        both classifiers' averages."""
         x_lab, y, x_unl, x_unl2 = self._batch()
         for model in (self.d, self.g, self.baseline):
             model.train()
-        # the classifier: L_supervised + w L_unsupervised
+        out = {**self._classifier_step(x_lab, y, x_unl), **self._generator_step(x_unl2),
+               **self._baseline_step(x_lab, y)}
+        decay = self.config.average if self.step_count else 0.0  # the first update copies the weights
+        ema_update(self.averages["ssgan"], self.d, decay)
+        ema_update(self.averages["baseline"], self.baseline, decay)
+        self.step_count += 1
+        return out
+
+    def _update(self, optimizer: str, **named_loss: torch.Tensor) -> None:
+        """One Adam step of `optimizer` on the one loss given, by its name (a divergence message names it)."""
+        check_finite(self.step_count + 1, **named_loss)
+        (loss,) = named_loss.values()
+        self.opts[optimizer].zero_grad(set_to_none=True)
+        loss.backward()
+        self.opts[optimizer].step()
+
+    def _classifier_step(self, x_lab: torch.Tensor, y: torch.Tensor, x_unl: torch.Tensor) -> dict[str, float]:
+        """L_supervised + w L_unsupervised on a labelled batch, an unlabelled one and a batch of fakes."""
         with torch.no_grad():  # the classifier's step needs no graph through the generator
             fake = self.g(self._z())
         unl_logits = self.d(x_unl)
         fake_logits = self.d(fake)
         supervised = supervised_loss(self.d(x_lab), y)
         unsupervised = unsupervised_loss(unl_logits, fake_logits)
-        loss_d = supervised + c.unsupervised_weight * unsupervised
-        check_finite(step, loss_d=loss_d)
-        self.opts["d"].zero_grad(set_to_none=True)
-        loss_d.backward()
-        self.opts["d"].step()
-        # the generator, against a second unlabelled batch seen by the updated classifier (as in the released code)
+        loss_d = supervised + self.config.unsupervised_weight * unsupervised
+        self._update("d", loss_d=loss_d)
+        return {"loss_d": float(loss_d.detach()), "supervised": float(supervised.detach()),
+                "unsupervised": float(unsupervised.detach()),
+                "d_real": float(real_probability(unl_logits.detach()).mean()),
+                "d_fake": float(real_probability(fake_logits.detach()).mean())}
+
+    def _generator_step(self, x_unl2: torch.Tensor) -> dict[str, float]:
+        """Feature matching against a second unlabelled batch, seen by the updated classifier (as in the released
+        code), or -log D(G(z)) = softplus(-log Z)."""
         gen_logits, gen_features = self.d.logits_and_features(self.g(self._z()))
-        if c.g_loss == "feature_matching":
+        if self.config.g_loss == "feature_matching":
             with torch.no_grad():
                 real_features = self.d.features(x_unl2)
             loss_g = feature_matching_loss(real_features, gen_features)
-        else:  # -log D(G(z)) = softplus(-log Z)
+        else:
             loss_g = F.softplus(-log_z(gen_logits)).mean()
-        check_finite(step, loss_g=loss_g)
-        self.opts["g"].zero_grad(set_to_none=True)
-        loss_g.backward()
-        self.opts["g"].step()
-        # the baseline: the same labelled batch, cross-entropy only
+        self._update("g", loss_g=loss_g)
+        return {"loss_g": float(loss_g.detach())}
+
+    def _baseline_step(self, x_lab: torch.Tensor, y: torch.Tensor) -> dict[str, float]:
+        """The baseline on the same labelled batch, cross-entropy only."""
         baseline_loss = supervised_loss(self.baseline(x_lab), y)
-        check_finite(step, baseline_loss=baseline_loss)
-        self.opts["baseline"].zero_grad(set_to_none=True)
-        baseline_loss.backward()
-        self.opts["baseline"].step()
-        self.averages["ssgan"].update_parameters(self.d)
-        self.averages["baseline"].update_parameters(self.baseline)
-        self.step_count = step
-        losses = {"loss_d": loss_d, "supervised": supervised, "unsupervised": unsupervised, "loss_g": loss_g,
-                  "baseline_loss": baseline_loss}
-        return {**{k: float(v.detach()) for k, v in losses.items()},
-                "d_real": float(real_probability(unl_logits.detach()).mean()),
-                "d_fake": float(real_probability(fake_logits.detach()).mean())}
+        self._update("baseline", baseline_loss=baseline_loss)
+        return {"baseline_loss": float(baseline_loss.detach())}
 
     # ------------------------------------------------------------------ looking at it
     @torch.no_grad()
     def probabilities(self, model: str = "ssgan", images: torch.Tensor | None = None) -> torch.Tensor:
         """p(y | x, y < K+1), (N, K), from the parameter average of the GAN's classifier or of the baseline, on
         `images` in [-1, 1] (default: the held-out images)."""
-        net = self.averages[model].module
+        net = self.averages[model]
         net.eval()
         images = self.heldout_x if images is None else images.to(self.device)
         return torch.cat([torch.softmax(net(chunk), 1) for chunk in images.split(1000)]).cpu()
@@ -219,26 +223,26 @@ class SsganTrainer(Trainer):
         return {"images": to_uint8(self.generate(z))}
 
     # ------------------------------------------------------------------ persistence
-    def state_dict(self) -> dict[str, Any]:
-        return {
-            "step": self.step_count,
-            "models": {"d": self.d.state_dict(), "g": self.g.state_dict(), "baseline": self.baseline.state_dict(),
-                       **{f"average_{name}": avg.state_dict() for name, avg in self.averages.items()}},
-            "optimizers": {name: opt.state_dict() for name, opt in self.opts.items()},
-            "rng": self.rng_state(),
-            "device_rng": {name: g.get_state() for name, g in self.device_noise.items()},
-        }
+    def checkpoint_parts(self) -> dict[str, Any]:
+        return {"models": {"d": self.d, "g": self.g, "baseline": self.baseline,
+                           **{f"average_{name}": average for name, average in self.averages.items()}},
+                "optimizers": self.opts}
 
-    def load_state_dict(self, state: dict[str, Any]) -> None:
-        self.step_count = int(state["step"])
-        for name, model in (("d", self.d), ("g", self.g), ("baseline", self.baseline)):
-            model.load_state_dict(state["models"][name])
-        for name, avg in self.averages.items():
-            avg.load_state_dict(state["models"][f"average_{name}"])
-        for name, opt in self.opts.items():
-            opt.load_state_dict(state["optimizers"][name])
-        self.load_rng_state(state["rng"])
+    def extra_state(self) -> dict[str, Any]:
+        return {"device_rng": {name: g.get_state() for name, g in self.device_noise.items()}}
+
+    def load_extra_state(self, state: dict[str, Any]) -> None:
         for name, g in self.device_noise.items():
             if name in state.get("device_rng", {}):
                 g.set_state(state["device_rng"][name])
+
+    def load_state_dict(self, state: dict[str, Any]) -> None:
+        for name in self.averages:  # saved as torch's AveragedModel before: its keys were "module.<name>"
+            average = state["models"].get(f"average_{name}", {})
+            if "n_averaged" in average:
+                state["models"][f"average_{name}"] = {k.removeprefix("module."): v for k, v in average.items()
+                                                      if k != "n_averaged"}
+        super().load_state_dict(state)
+
+    def forget_caches(self) -> None:
         self._cache = None

@@ -10,13 +10,13 @@ from engine.families.vae.comparisons import COMPARISONS
 from engine.families.vae.config import VaeConfig
 from engine.families.vae.trainer import VaeTrainer
 from engine.family import HIGHER, LOWER, Family, Page
+from engine.metrics import JUDGE, LIKELIHOOD
 
 FAMILY = Family(
     name="vae",
     config=VaeConfig,
     image_trainer=VaeTrainer,
-    metrics={"elbo": HIGHER, "nll_iw": LOWER, "reconstruction": LOWER, "active_units": HIGHER, "bits_per_dim": LOWER,
-             "judge_score": HIGHER, "frechet_distance": LOWER},
+    metrics={**JUDGE, **LIKELIHOOD, "elbo": HIGHER, "nll_iw": LOWER, "reconstruction": LOWER, "active_units": HIGHER},
     image_metrics=("elbo", "nll_iw", "judge_score", "active_units"),
     comparisons=COMPARISONS,
     lineup={"images": {}},

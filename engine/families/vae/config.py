@@ -5,7 +5,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from engine.config import ConfigError, param
+from engine.config import (
+    ConfigError,
+    batch_size_key,
+    data_root_key,
+    dataset_key,
+    device_key,
+    eval_every_key,
+    log_every_key,
+    param,
+    seed_key,
+)
 from engine.families.vae.bounds import LIKELIHOODS
 
 MODELS = ("ae", "dae", "vae")
@@ -15,18 +25,17 @@ NOISES = ("gaussian", "masking", "salt_pepper")
 @dataclass(frozen=True)
 class VaeConfig:
     # --- data and run -----------------------------------------------------------------------------------------
-    dataset: str = param("digits", "Image dataset (see `python -m engine datasets`).", label="Dataset")
-    seed: int = param(0, "Seed of the model, the data order and the noise.", low=0, high=2**31 - 1, label="Seed")
-    device: str = param("auto", "Where to train: auto picks cuda when present.", choices=("auto", "cpu", "cuda"),
-                        label="Device")
-    data_root: str = param("", "Folder holding local dataset files (e.g. the MNIST IDX files).", label="Data folder")
+    dataset: str = dataset_key("digits", "images")
+    seed: int = seed_key("the model, the data order and the noise")
+    device: str = device_key()
+    data_root: str = data_root_key()
     binarize: bool = param(
         False,
         "Binarise the images once, each pixel 1 with probability its intensity (stochastic binarisation, fixed by the "
         "seed), as in the binarised-MNIST literature.",
         label="Binarise images",
     )
-    batch_size: int = param(64, "Images per step.", low=2, high=4096, label="Batch size")
+    batch_size: int = batch_size_key(64, "Images per step.")
     # --- model ------------------------------------------------------------------------------------------------
     model: str = param(
         "vae",
@@ -77,9 +86,8 @@ class VaeConfig:
         100, "k of the importance-weighted bound reported as nll_iw (Burda et al. 2016).", low=1, high=5000,
         label="Importance samples k",
     )
-    log_every: int = param(10, "Steps between metric records.", low=1, high=10**6, label="Log every")
-    eval_every: int = param(500, "Steps between evaluations (bounds, judge).", low=1, high=10**7,
-                            label="Evaluate every")
+    log_every: int = log_every_key()
+    eval_every: int = eval_every_key(500, "bounds, judge")
 
     def check(self) -> None:
         if self.binarize and self.likelihood != "bernoulli":

@@ -1,5 +1,5 @@
 """The `vae` family: a plain autoencoder, a denoising autoencoder and a VAE on the same convolutional encoder and
-decoder (engine/models/conv_vae.py), so the lesson "which one can generate?" compares like with like.
+decoder (engine/families/vae/networks.py), so the lesson "which one can generate?" compares like with like.
 
 One step = one Adam update on a batch. Loss: reconstruction -log p(x|z) (ae, dae: z is the code, for dae computed from
 a corrupted input), plus beta * KL(q(z|x) || N(0, I)) for the VAE, with z drawn by the reparameterisation trick.
@@ -16,9 +16,9 @@ import torch
 from engine.data.images import binarize
 from engine.families.vae.bounds import active_units, gaussian_kl, importance_weighted_bound, log_likelihood
 from engine.families.vae.config import VaeConfig
-from engine.image_grid import grid_uint8, to_uint8
+from engine.families.vae.networks import ConvDecoder, ConvEncoder
 from engine.metrics.likelihood import bits_per_dim
-from engine.models.conv_vae import ConvDecoder, ConvEncoder
+from engine.pictures.images import grid_uint8, to_uint8
 from engine.trainer import Trainer, check_finite
 from engine.tricks.reparameterization import reparameterize
 
@@ -50,6 +50,7 @@ class VaeTrainer(Trainer):
     data_kind = "images"
     config_cls = VaeConfig
     stream_names = ("data", "noise")
+    lr_keys = {"adam": "lr"}
     uses_judge = True
 
     def __init__(self, config: VaeConfig, data):
@@ -62,8 +63,7 @@ class VaeTrainer(Trainer):
         self.train_x, self.heldout_x = train.to(self.device), heldout.to(self.device)
         self.check_batch_size(len(self.train_x))
         shape = tuple(train.shape[1:])
-        with torch.random.fork_rng(devices=[]):
-            torch.manual_seed(c.seed)
+        with self.seeded_init():
             self.encoder = ConvEncoder(shape, c.latent_dim, c.width, variational=c.model == "vae").to(self.device)
             self.decoder = ConvDecoder(c.latent_dim, shape, c.width).to(self.device)
         params = list(self.encoder.parameters()) + list(self.decoder.parameters())
@@ -76,11 +76,6 @@ class VaeTrainer(Trainer):
     @property
     def variational(self) -> bool:
         return self.config.model == "vae"
-
-    def set_knobs(self, **values: Any) -> None:
-        super().set_knobs(**values)
-        for group in self.opt.param_groups:
-            group["lr"] = self.config.lr
 
     # ------------------------------------------------------------------ training
     def losses(self, x: torch.Tensor, generator: torch.Generator) -> dict[str, torch.Tensor]:
@@ -100,10 +95,10 @@ class VaeTrainer(Trainer):
         return out
 
     def step(self, part: str = "both") -> dict[str, float]:
-        idx = torch.randint(0, len(self.train_x), (self.config.batch_size,), generator=self.streams["data"])
+        idx = self.batch_indices(len(self.train_x))
         self.encoder.train()
         self.decoder.train()
-        out = self.losses(self.train_x[idx.to(self.device)], self.streams["noise"])
+        out = self.losses(self.train_x[idx], self.streams["noise"])
         check_finite(self.step_count + 1, **out)
         self.opt.zero_grad(set_to_none=True)
         out["loss"].backward()
@@ -174,17 +169,5 @@ class VaeTrainer(Trainer):
         return {"images": to_uint8(self.decode(z))}
 
     # ------------------------------------------------------------------ persistence
-    def state_dict(self) -> dict[str, Any]:
-        return {
-            "step": self.step_count,
-            "models": {"encoder": self.encoder.state_dict(), "decoder": self.decoder.state_dict()},
-            "optimizers": {"adam": self.opt.state_dict()},
-            "rng": self.rng_state(),
-        }
-
-    def load_state_dict(self, state: dict[str, Any]) -> None:
-        self.step_count = int(state["step"])
-        self.encoder.load_state_dict(state["models"]["encoder"])
-        self.decoder.load_state_dict(state["models"]["decoder"])
-        self.opt.load_state_dict(state["optimizers"]["adam"])
-        self.load_rng_state(state["rng"])
+    def checkpoint_parts(self) -> dict[str, Any]:
+        return {"models": {"encoder": self.encoder, "decoder": self.decoder}, "optimizers": {"adam": self.opt}}

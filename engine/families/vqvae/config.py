@@ -5,7 +5,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from engine.config import ConfigError, param
+from engine.config import (
+    ConfigError,
+    batch_size_key,
+    data_root_key,
+    dataset_key,
+    device_key,
+    eval_every_key,
+    log_every_key,
+    param,
+    seed_key,
+)
 from engine.families.pixelcnn.sampler import SAMPLERS
 from engine.families.vae.bounds import LIKELIHOODS
 
@@ -16,14 +26,11 @@ CODEBOOKS = ("ema", "loss")
 @dataclass(frozen=True)
 class VqvaeConfig:
     # --- data and run -----------------------------------------------------------------------------------------
-    dataset: str = param("digits", "Image dataset (see `python -m engine datasets`).", label="Dataset")
-    seed: int = param(0, "Seed of the models, the data order, the k-means picks and the restarts.", low=0,
-                      high=2**31 - 1, label="Seed")
-    device: str = param("auto", "Where to train: auto picks cuda when present.", choices=("auto", "cpu", "cuda"),
-                        label="Device")
-    data_root: str = param("", "Folder holding local dataset files (e.g. the MNIST IDX files).", label="Data folder")
-    batch_size: int = param(64, "Images (stage 1) or code maps (stage 2) per step.", low=2, high=4096,
-                            label="Batch size")
+    dataset: str = dataset_key("digits", "images")
+    seed: int = seed_key("the models, the data order, the k-means picks and the restarts")
+    device: str = device_key()
+    data_root: str = data_root_key()
+    batch_size: int = batch_size_key(64, "Images (stage 1) or code maps (stage 2) per step.")
     # --- stage 1: the autoencoder and its codebook ------------------------------------------------------------
     levels: int = param(
         1,
@@ -115,9 +122,8 @@ class VqvaeConfig:
     temperature: float = param(1.0, "Each code is drawn from p(k)^(1/T), renormalised: 1 = the prior as trained.",
                                low=0.01, high=10.0, live=True, label="Temperature")
     # --- bookkeeping ------------------------------------------------------------------------------------------
-    log_every: int = param(10, "Steps between metric records.", low=1, high=10**6, label="Log every")
-    eval_every: int = param(500, "Steps between evaluations (held-out reconstruction, codebook use, prior, judge).",
-                            low=1, high=10**7, label="Evaluate every")
+    log_every: int = log_every_key()
+    eval_every: int = eval_every_key(500, "held-out reconstruction, codebook use, prior, judge")
 
     def check(self) -> None:
         two_level = ("the prior is learned for one-level models (VQ-VAE-2's bottom prior conditioned on the top map "

@@ -1,5 +1,5 @@
-r"""The VQ-VAE's encoder and decoder on the autoencoder family's convolutional paths (engine/models/dcgan.py's
-`down_layers` / `up_layers` with the arguments engine/models/conv_vae.py gives them: batch norm, the first layer
+r"""The VQ-VAE's encoder and decoder on the autoencoder family's convolutional paths (engine/models/conv_paths.py's
+`down_layers` / `up_layers` with the arguments engine/families/vae/networks.py gives them: batch norm, the first layer
 normalised), so VAE and VQ-VAE differ only in their bottleneck: the VAE flattens the smallest map into one vector z,
 the VQ-VAE keeps a map of vectors z_e and quantises each (engine/families/vqvae/quantizer.py).
 
@@ -24,7 +24,7 @@ import torch
 from torch import nn
 
 from engine.families.vqvae.quantizer import Quantised, VectorQuantizer, straight_through
-from engine.models.dcgan import down_layers, resolutions, up_layers
+from engine.models.conv_paths import down_layers, resolutions, up_layers
 
 CODE_SIDE = 8  # a one-level code map is the first map below the image with a side of at most this
 

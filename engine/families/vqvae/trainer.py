@@ -28,15 +28,16 @@ from engine.config import ConfigError
 from engine.families.vae.bounds import log_likelihood
 from engine.families.vae.config import VaeConfig
 from engine.families.vae.trainer import VaeTrainer
-from engine.families.vqvae import moving_average, prior as priors
+from engine.families.vqvae import moving_average
+from engine.families.vqvae import prior as priors
 from engine.families.vqvae.config import VqvaeConfig
 from engine.families.vqvae.kmeans import kmeans
 from engine.families.vqvae.networks import VqAutoencoder, code_sides
-from engine.families.vqvae.quantizer import commitment_loss, codebook_loss, perplexity
+from engine.families.vqvae.quantizer import codebook_loss, commitment_loss, perplexity
 from engine.families.vqvae.restart import restart_dead
 from engine.families.vqvae.saved_stage1 import STAGE1_KEYS, read_stage1
-from engine.image_grid import grid_uint8, png_bytes, to_uint8
 from engine.metrics.likelihood import bits_per_dim
+from engine.pictures.images import grid_uint8, png_bytes, to_uint8
 from engine.trainer import Trainer, check_finite
 
 SHOWN = 8  # held-out images in the live reconstructions and code maps
@@ -53,19 +54,43 @@ class VqvaeTrainer(Trainer):
     data_kind = "images"
     config_cls = VqvaeConfig
     stream_names = ("data", "codebook")
+    counters = ("vq_steps", "prior_steps")
+    lr_keys = {"adam": "lr", "prior_adam": "prior_lr"}
     uses_judge = True
 
     def __init__(self, config: VqvaeConfig, data):
         super().__init__(config, data)
-        saved = read_stage1(config.vqvae_run, config.dataset) if config.vqvae_run else None
-        self.stage1_from = config.vqvae_run  # where stage 1 came from: the config forgets it once it is loaded
-        if saved is not None:  # the saved run's architecture; its weights are loaded below
-            if saved["config"]["levels"] == 2:
-                raise ConfigError("vqvae_run", f"vqvae_run '{config.vqvae_run}' is a two-level run: the prior is "
-                                               "learned for one-level models")
-            stage1 = {k: saved["config"][k] for k in STAGE1_KEYS}
-            config = self.config = dataclasses.replace(config, **stage1, vqvae_run="")
-        c = config
+        saved = self._adopt_saved_stage1()
+        self._prepare_data()
+        self._build_networks()
+        self.vq_steps = 0  # stage-1 steps (the codebook's clock)
+        self.prior_steps = 0
+        self.epoch_steps = math.ceil(len(self.train_x) / self.config.batch_size)  # "codes used in the last epoch"
+        self._codes: tuple[int, torch.Tensor, torch.Tensor] | None = None  # (vq_steps, train maps, held-out maps)
+        self._samples: tuple[int, float, np.ndarray] | None = None  # the live prior grid: (step, time, grid)
+        self.view_x = self.heldout_x[:SHOWN]
+        if saved is not None:
+            self._load_stage1(saved["state"])
+
+    # ------------------------------------------------------------------ set-up
+    def _adopt_saved_stage1(self) -> dict[str, Any] | None:
+        """With `vqvae_run`: the saved stage 1 (its config and state), whose architecture keys replace ours (its
+        weights are loaded once the networks exist). Where it came from is kept: the config forgets it."""
+        c = self.config
+        self.stage1_from = c.vqvae_run
+        if not c.vqvae_run:
+            return None
+        saved = read_stage1(c.vqvae_run, c.dataset)
+        if saved["config"]["levels"] == 2:
+            raise ConfigError("vqvae_run", f"vqvae_run '{c.vqvae_run}' is a two-level run: the prior is learned "
+                                           "for one-level models")
+        stage1 = {k: saved["config"][k] for k in STAGE1_KEYS}
+        self.config = dataclasses.replace(c, **stage1, vqvae_run="")
+        return saved
+
+    def _prepare_data(self) -> None:
+        """The images (and labels) on the device, and the checks the data must pass for these settings."""
+        c, data = self.config, self.data
         self.train_x, self.heldout_x = data.train.to(self.device), data.heldout.to(self.device)
         self.check_batch_size(len(self.train_x))
         self.shape = tuple(data.image_shape)
@@ -79,25 +104,19 @@ class VqvaeTrainer(Trainer):
             raise ConfigError("conditional", f"'{data.name}' has no class labels: set conditional=false")
         self.train_y = data.train_labels.to(self.device) if data.train_labels is not None else None
         self.heldout_y = data.heldout_labels.to(self.device) if data.heldout_labels is not None else None
-        with torch.random.fork_rng(devices=[]):
-            torch.manual_seed(c.seed)
+
+    def _build_networks(self) -> None:
+        """The autoencoder with its codebooks, the prior, their optimizers, and the VAE beside it when asked."""
+        c = self.config
+        with self.seeded_init():
             self.model = VqAutoencoder(self.shape, c.codebook_size, c.code_dim, c.width, c.levels,
                                        ema=c.codebook == "ema").to(self.device)
             self.prior = priors.build_prior(c.codebook_size, c.prior_width, c.prior_layers,
                                             self.num_classes).to(self.device)
         self.opt = torch.optim.Adam([p for p in self.model.parameters() if p.requires_grad], lr=c.lr)
         self.prior_opt = torch.optim.Adam(self.prior.parameters(), lr=c.prior_lr)
-        self.vae = VaeTrainer(_vae_config(c), data) if c.beside_vae else None
-        self.vq_steps = 0  # stage-1 steps (the codebook's clock)
-        self.prior_steps = 0
-        self.epoch_steps = math.ceil(len(self.train_x) / c.batch_size)  # "codes used in the last epoch"
-        self._codes: tuple[int, torch.Tensor, torch.Tensor] | None = None  # (vq_steps, train maps, held-out maps)
-        self._samples: tuple[int, float, np.ndarray] | None = None  # the live prior grid: (step, time, grid)
-        self.view_x = self.heldout_x[:SHOWN]
-        if saved is not None:
-            self._load_stage1(saved["state"])
+        self.vae = VaeTrainer(_vae_config(c), self.data) if c.beside_vae else None
 
-    # ------------------------------------------------------------------ set-up
     def _load_stage1(self, state: dict[str, Any]) -> None:
         try:
             self.model.load_state_dict(state["models"]["vqvae"])
@@ -121,17 +140,13 @@ class VqvaeTrainer(Trainer):
 
     def set_knobs(self, **values: Any) -> None:
         super().set_knobs(**values)
-        for group in self.opt.param_groups:
-            group["lr"] = self.config.lr
-        for group in self.prior_opt.param_groups:
-            group["lr"] = self.config.prior_lr
         if self.vae is not None and "lr" in values:
             self.vae.set_knobs(lr=self.config.lr)
 
     # ------------------------------------------------------------------ training
     def step(self, part: str = "both") -> dict[str, float]:
-        idx = torch.randint(0, len(self.train_x), (self.config.batch_size,), generator=self.streams["data"])
-        out = self._prior_step(idx.to(self.device)) if self.stage == "prior" else self._vq_step(idx.to(self.device))
+        idx = self.batch_indices(len(self.train_x))
+        out = self._prior_step(idx) if self.stage == "prior" else self._vq_step(idx)
         self.step_count += 1
         return out
 
@@ -319,29 +334,11 @@ class VqvaeTrainer(Trainer):
         return out
 
     # ------------------------------------------------------------------ persistence
-    def state_dict(self) -> dict[str, Any]:
-        state = {
-            "step": self.step_count,
-            "vq_steps": self.vq_steps,
-            "prior_steps": self.prior_steps,
-            "models": {"vqvae": self.model.state_dict(), "prior": self.prior.state_dict()},
-            "optimizers": {"adam": self.opt.state_dict(), "prior_adam": self.prior_opt.state_dict()},
-            "rng": self.rng_state(),
-        }
-        if self.vae is not None:
-            state["vae"] = self.vae.state_dict()
-        return state
+    def checkpoint_parts(self) -> dict[str, Any]:
+        return {"models": {"vqvae": self.model, "prior": self.prior},
+                "optimizers": {"adam": self.opt, "prior_adam": self.prior_opt}, "vae": self.vae}
 
-    def load_state_dict(self, state: dict[str, Any]) -> None:
-        self.model.load_state_dict(state["models"]["vqvae"])
-        self.prior.load_state_dict(state["models"]["prior"])
-        self.opt.load_state_dict(state["optimizers"]["adam"])
-        self.prior_opt.load_state_dict(state["optimizers"]["prior_adam"])
-        if self.vae is not None:
-            self.vae.load_state_dict(state["vae"])
-        self.load_rng_state(state["rng"])
-        self.step_count, self.vq_steps = int(state["step"]), int(state["vq_steps"])
-        self.prior_steps = int(state["prior_steps"])
+    def forget_caches(self) -> None:
         self._codes = self._samples = None
 
 

@@ -16,20 +16,13 @@ import numpy as np
 import torch
 
 from engine.metrics.modes2d import mode_metrics
+from engine.pictures.points2d import field_grid, true_density
 
-POINTS = 600  # data points and samples traced through the layers
 GRID_LINES = 11  # lines of the data-space grid in each direction
 LINE_POINTS = 80  # points along each grid line
 FIELD_RES = 80  # the density maps are FIELD_RES x FIELD_RES
 SEGMENT_POINTS = 41  # points along each segment of the bridge profile
 
-
-def field_grid(bounds) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    (x0, x1), (y0, y1) = bounds
-    xs = np.linspace(x0, x1, FIELD_RES, dtype=np.float32)
-    ys = np.linspace(y0, y1, FIELD_RES, dtype=np.float32)
-    gx, gy = np.meshgrid(xs, ys)  # (R, R) each, rows are y
-    return xs, ys, np.stack([gx.ravel(), gy.ravel()], axis=1)  # (R*R, 2)
 
 
 def grid_lines(bounds) -> np.ndarray:
@@ -70,17 +63,9 @@ def _ranges(*clouds: np.ndarray) -> np.ndarray:
     return np.stack([centre - half, centre + half], 1).astype(np.float32)
 
 
-def true_density(trainer, points: np.ndarray) -> np.ndarray:
-    """The data's density on the field grid, computed once per trainer (it never changes)."""
-    cached = getattr(trainer, "_true_density", None)
-    if cached is None:
-        cached = trainer._true_density = trainer.data.density(points).reshape(FIELD_RES, FIELD_RES)
-    return cached
-
-
 def flow_views(trainer) -> dict[str, Any]:
     flow, data, dev = trainer.flow, trainer.data, trainer.device
-    xs, ys, field = field_grid(data.bounds)
+    xs, ys, field = field_grid(data.bounds, FIELD_RES)
     lines = grid_lines(data.bounds)
     with torch.no_grad():
         data_states, log_dets = flow.transform.trace(trainer.view_x)  # L + 1 states of (N, 2), L of (N,)
@@ -100,7 +85,7 @@ def flow_views(trainer) -> dict[str, Any]:
         "grid_x": xs,
         "grid_y": ys,
         "log_density": log_density.cpu().numpy(),
-        "true_density": true_density(trainer, field),
+        "true_density": true_density(data, FIELD_RES),
         "layer_names": layer_names(flow.transform),
         "layer_log_det": np.array([float(ld.mean()) for ld in log_dets], np.float32),
         "trace_data": trace_data,

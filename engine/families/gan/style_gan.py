@@ -24,7 +24,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from engine.models.attention import SelfAttention
-from engine.models.dcgan import resolutions
+from engine.models.conv_paths import resolutions
 from engine.models.gan_layers import Context, KeptDropout, PixelNorm, activation
 from engine.tricks.progressive_growing import fade
 from engine.tricks.truncation import truncate

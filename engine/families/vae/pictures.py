@@ -7,8 +7,8 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from engine.image_grid import grid_uint8, to_uint8
 from engine.latent import bilinear_grid, interpolate, manifold_grid, project_2d
+from engine.pictures.images import grid_uint8, to_uint8
 
 MAP_IMAGES = 1000  # held-out images placed on the latent map
 MANIFOLD = 15  # rows and columns of the decoded manifold of a 2-D latent space

@@ -14,7 +14,7 @@ import torch
 
 from engine.families.pixelcnn.sampler import SamplingMovie
 from engine.families.vqvae import prior as priors
-from engine.image_grid import grid_uint8, to_uint8
+from engine.pictures.images import grid_uint8, to_uint8
 
 PENDING = np.array([214, 226, 240], np.uint8)  # light blue: a code not drawn yet (the PixelCNN page's colour)
 EVERY_CODE_MODES = ("alone on the background", "everywhere")

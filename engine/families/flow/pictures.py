@@ -10,8 +10,8 @@ import numpy as np
 import torch
 
 from engine.families.flow.dequantization import bin_centres, to_values
-from engine.image_grid import grid_uint8, to_uint8
 from engine.latent import interpolate
+from engine.pictures.images import grid_uint8, to_uint8
 
 TEMPERATURES = (0.0, 0.5, 0.7, 0.85, 1.0)  # the rows of `temperature_rows` (Glow shows T = 0.7)
 

@@ -14,10 +14,10 @@ import numpy as np
 import torch
 
 from engine.families.diffusion.forward import forward_step, score_from_eps
-from engine.image_grid import grid_uint8
 from engine.metrics.modes2d import mode_metrics
+from engine.pictures.images import grid_uint8
+from engine.pictures.points2d import POINTS, field_grid, true_density
 
-POINTS = 600  # real points shown, and those the forward chain noises
 PATHS = 40  # reverse paths drawn (the first samples of the preview's pass)
 PATH_POINTS = 101  # points of each path drawn (of up to T + 1 steps)
 FIELD_RES = 48  # true density's grid
@@ -59,19 +59,14 @@ def forward_points(trainer, generator: torch.Generator) -> np.ndarray:
 
 
 def arrow_grid(bounds) -> np.ndarray:
-    (x0, x1), (y0, y1) = bounds
-    gx, gy = np.meshgrid(np.linspace(x0, x1, ARROW_RES), np.linspace(y0, y1, ARROW_RES))  # (R, R) each
-    return np.stack([gx.ravel(), gy.ravel()], 1).astype(np.float32)  # (R*R, 2)
+    """(R*R, 2): where the score arrows start, ARROW_RES x ARROW_RES over the data's bounds."""
+    return field_grid(bounds, ARROW_RES)[2]
 
 
 def density_grid(data) -> dict[str, np.ndarray]:
     """The true density on a FIELD_RES x FIELD_RES grid over the data's bounds (for contours)."""
-    (x0, x1), (y0, y1) = data.bounds
-    xs = np.linspace(x0, x1, FIELD_RES, dtype=np.float32)
-    ys = np.linspace(y0, y1, FIELD_RES, dtype=np.float32)
-    gx, gy = np.meshgrid(xs, ys)  # (R, R) each, rows are y
-    grid = np.stack([gx.ravel(), gy.ravel()], 1)  # (R*R, 2)
-    return {"grid_x": xs, "grid_y": ys, "density": data.density(grid).reshape(FIELD_RES, FIELD_RES)}
+    xs, ys, _ = field_grid(data.bounds, FIELD_RES)
+    return {"grid_x": xs, "grid_y": ys, "density": true_density(data, FIELD_RES)}
 
 
 @torch.no_grad()

@@ -7,37 +7,19 @@ previews differ only because the models changed.
 
 from __future__ import annotations
 
-import io
 from typing import Any
 
 import numpy as np
 import torch
-from PIL import Image, ImageDraw
 
 from engine import tricks
 from engine.metrics.modes2d import mode_metrics
+from engine.pictures.points2d import POINTS, field_grid, true_density
 
-POINTS = 600  # points of each kind drawn on the page
 FIELD_RES = 48  # discriminator field resolution (FIELD_RES x FIELD_RES)
 MANIFOLD_RES = 17  # latent grid lines of the manifold view
 ARROWS = 120
 MBD_REFERENCE = 64
-
-
-def field_grid(bounds) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    (x0, x1), (y0, y1) = bounds
-    xs = np.linspace(x0, x1, FIELD_RES, dtype=np.float32)
-    ys = np.linspace(y0, y1, FIELD_RES, dtype=np.float32)
-    gx, gy = np.meshgrid(xs, ys)  # (R, R) each, rows are y
-    return xs, ys, np.stack([gx.ravel(), gy.ravel()], axis=1)  # (R*R, 2)
-
-
-def _density(data, points: np.ndarray) -> np.ndarray:
-    cached = getattr(data, "_genlab_density", None)
-    if cached is None:
-        cached = data.density(points).reshape(FIELD_RES, FIELD_RES).astype(np.float32)
-        data._genlab_density = cached
-    return cached
 
 
 def discriminator_field(D, points: torch.Tensor, reference: torch.Tensor) -> torch.Tensor:
@@ -53,7 +35,7 @@ def discriminator_field(D, points: torch.Tensor, reference: torch.Tensor) -> tor
 
 def gan_views(trainer) -> dict[str, Any]:
     c, G, D, data, dev = trainer.config, trainer.G, trainer.D, trainer.data, trainer.device
-    xs, ys, grid = field_grid(data.bounds)
+    xs, ys, grid = field_grid(data.bounds, FIELD_RES)
     with torch.no_grad():
         eval_points = G(trainer.eval_z)
         fake = eval_points[:POINTS]
@@ -84,34 +66,9 @@ def gan_views(trainer) -> dict[str, Any]:
         "grid_y": ys,
         "d_field": field.reshape(FIELD_RES, FIELD_RES).cpu().numpy(),
         "d_field_kind": "probability" if probability else "score",
-        "density": _density(data, grid),
+        "density": true_density(data, FIELD_RES),
         "manifold": manifold.cpu().numpy(),
         "arrows_from": x.detach().cpu().numpy(),
         "arrows_dir": (-grad).cpu().numpy(),
         "metrics": metrics,
     }
-
-
-def scatter_png(data, points: np.ndarray, size: int = 512) -> bytes:
-    """Real samples in grey, generated samples in orange, mode centres as circles; PNG bytes."""
-    (x0, x1), (y0, y1) = data.bounds
-    img = Image.new("RGB", (size, size), "white")
-    draw = ImageDraw.Draw(img)
-
-    def px(p):
-        return (p[0] - x0) / (x1 - x0) * (size - 1), (1 - (p[1] - y0) / (y1 - y0)) * (size - 1)
-
-    real = data.sample(len(points), torch.Generator().manual_seed(0)).numpy()
-    for p in real:
-        u, v = px(p)
-        draw.point((u, v), fill=(150, 150, 150))
-    for p in points:
-        u, v = px(p)
-        draw.ellipse((u - 1.5, v - 1.5, u + 1.5, v + 1.5), fill=(230, 110, 20))
-    for cx in data.centres:
-        u, v = px(cx)
-        r = 3 * data.std / (x1 - x0) * size
-        draw.ellipse((u - r, v - r, u + r, v + r), outline=(60, 60, 200))
-    buf = io.BytesIO()
-    img.save(buf, format="PNG")
-    return buf.getvalue()
