@@ -201,3 +201,19 @@ def test_the_command_line_writes_the_summary_keys(tmp_path):
     assert {"test_error", "baseline_test_error", "n_labels", "family"} <= set(summary)
     assert summary["n_labels"] == 20 and summary["family"] == "ssgan"
     assert (out / "samples.png").read_bytes()[:4] == b"\x89PNG"
+
+
+def test_a_checkpoint_with_torchs_averaged_models_still_loads():
+    """Before the shared EMA, the classifiers' averages were torch's AveragedModel: keys "module.<name>" beside
+    "n_averaged". Such a checkpoint loads into today's trainer with the same averaged weights."""
+    t = trainer()
+    t.step()
+    state = t.state_dict()
+    for name in ("average_ssgan", "average_baseline"):
+        state["models"][name] = {**{f"module.{k}": v for k, v in state["models"][name].items()},
+                                 "n_averaged": torch.tensor(1)}
+    again = trainer()
+    again.load_state_dict(state)
+    for name in ("ssgan", "baseline"):
+        for a, b in zip(t.averages[name].state_dict().values(), again.averages[name].state_dict().values()):
+            assert torch.equal(a, b)
