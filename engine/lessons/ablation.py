@@ -86,6 +86,8 @@ def ablation(family: str, preset: Mapping[str, Any], experiment: Experiment, ent
     for entry in entries:
         groups.setdefault(variant_of(entry.changes, names), []).append(entry)
     base_name = experiment.baseline
+    if base_name == PRESET:  # a declared variant that changes nothing is the preset under its own name
+        base_name = next((name for name, settings in names.items() if not settings), PRESET)
     metric = experiment.metric
     rows = [{"variant": v, metric: e.metric} for v, es in groups.items() for e in es if e.metric is not None]
     stats = summarise(rows, (metric,)).get(metric, {"variants": {}})["variants"] if rows else {}
