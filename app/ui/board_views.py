@@ -24,7 +24,7 @@ section.main .block-container, [data-testid="stMainBlockContainer"] { max-width:
 [data-testid="stMainBlockContainer"] p, [data-testid="stMainBlockContainer"] li { font-size: 1.35rem; }
 [data-testid="stMainBlockContainer"] h1 { font-size: 3.2rem; }
 [data-testid="stMainBlockContainer"] h2 { font-size: 2.4rem; }
-.st-key-board_code p { font-size: 4.5rem; font-weight: 800; letter-spacing: .35rem; color: #0072B2; margin: 0; }
+.st-key-board_code p { font-size: 3.6rem; font-weight: 800; letter-spacing: .15rem; white-space: nowrap; color: #0072B2; margin: 0; }
 [data-testid="stCaptionContainer"] { font-size: 1.05rem; }
 </style>"""
 
@@ -58,7 +58,7 @@ def board(store: LessonStore, code: str) -> None:
             st.error("This room's lesson is not on this server.")
             return
         step = lesson.steps[room.step]
-        main, side = st.columns([4, 1])
+        main, side = st.columns([3, 1])
         with side:
             with st.container(key="board_code"):
                 st.markdown(room.code)

@@ -220,10 +220,14 @@ def _answer_input(question: Question, key: str, disabled: bool = False):
     if question.kind == "multiple":
         picked = [i for i, c in enumerate(question.choices) if st.checkbox(c.text, key=f"{key}_c{i}",
                                                                          disabled=disabled)]
-        sent = st.button("Send", key=f"{key}_send", type="primary", disabled=disabled or not picked)
+        sent = st.button("Send", key=f"{key}_send", type="primary", disabled=disabled)
+        if sent and not picked:
+            st.warning("Tick at least one choice first.", icon=":material/edit:")
         return picked if sent and picked else None
     number = st.number_input(question.unit or "Your answer", value=None, key=f"{key}_n", disabled=disabled)
-    sent = st.button("Send", key=f"{key}_send", type="primary", disabled=disabled or number is None)
+    sent = st.button("Send", key=f"{key}_send", type="primary", disabled=disabled)
+    if sent and number is None:
+        st.warning("Type a number first.", icon=":material/edit:")
     return number if sent and number is not None else None
 
 

@@ -40,7 +40,8 @@ def pick_room(store: LessonStore) -> Room | None:
             lesson_id = st.selectbox("Lesson", list(lib.lessons), key="room_new_lesson",
                                      format_func=lambda i: lib.lessons[i].title)
             if st.button("Open the room", key="room_open", type="primary", icon=":material/meeting_room:"):
-                room = store.open_room(lesson_id, lib.lessons[lesson_id].title)
+                chosen = lib.lessons[lesson_id]
+                room = store.open_room(lesson_id, chosen.title, question=chosen.steps[0].question is not None)
                 st.session_state["room_code"] = room.code
                 st.query_params["room"] = room.code
                 st.rerun()

@@ -113,9 +113,9 @@ def ablation(family: str, preset: Mapping[str, Any], experiment: Experiment, ent
             v = verdict({name: values, base_name: base_values}, better)
             text, clear, p = v["text"], bool(v["clear"]), v["p_value"]
             ahead = v["leader"] == name
-        settings = label(names[name]) if name in names else (name if name != PRESET else "")
-        if is_base and name == PRESET:
-            settings = "(the preset)"
+        settings = label(names[name]) if name in names else name
+        if settings == PRESET:
+            settings = "no change (the step's preset)"
         out.append(Row(name, settings, len(values), len(members) - len(values), s["mean"] if s else None,
                        s["sd"] if s else None, is_base, text, clear, ahead, p))
     return out

@@ -321,9 +321,9 @@ def _question(r: _Reader, raw: dict, at: tuple, what: str) -> Question | None:
                               bool(r.get(c, "correct", bool, where, default=False)),
                               r.get(c, "feedback", str, where, default="")))
     texts = [c.text for c in choices]
-    for j, text in enumerate(texts):
-        if text in texts[:j]:
-            r.problem(at + ("choices", j), f"choice {j + 1} repeats the text of an earlier choice: {text!r}")
+    for j, choice_text in enumerate(texts):
+        if choice_text in texts[:j]:
+            r.problem(at + ("choices", j), f"choice {j + 1} repeats the text of an earlier choice: {choice_text!r}")
     right = sum(c.correct for c in choices)
     if choices and kind == "single" and right != 1:
         r.problem(at, f"the single-choice question of {what} needs exactly one choice with correct = true, "

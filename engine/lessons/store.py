@@ -175,15 +175,21 @@ class LessonStore(SqlStore):
     WHAT = "workshop database"
 
     # ------------------------------------------------------------------ rooms
-    def open_room(self, lesson: str, title: str, *, code: str | None = None) -> Room:
-        """A new room at step 0 with a fresh code (or `code`, when free)."""
+    def open_room(self, lesson: str, title: str, *, code: str | None = None, question: bool = False) -> Room:
+        """A new room at step 0 with a fresh code (or `code`, when free); `question`: step 0 asks one, and its
+        first vote opens with the room."""
         now = time.time()
         for _ in range(50):
             new = code or "".join(secrets.choice(ALPHABET) for _ in range(CODE_LENGTH))
             try:
-                self._write(lambda conn, c=new: conn.execute(ROOMS.insert().values(
-                    code=c, lesson=lesson, title=title, step=0, step_at=now, created_at=now, closed_at=None,
-                    moves=0)))
+                def act(conn, c=new):
+                    conn.execute(ROOMS.insert().values(code=c, lesson=lesson, title=title, step=0, step_at=now,
+                                                       created_at=now, closed_at=None, moves=0))
+                    if question:
+                        conn.execute(VOTES.insert().values(room=c, step=0, round=FIRST, state=OPEN, opened_at=now,
+                                                           closed_at=None))
+
+                self._write(act)
             except StoreError as err:
                 if "UNIQUE" in str(err).upper() or "duplicate" in str(err).lower():
                     if code:

@@ -102,7 +102,7 @@ def test_a_good_lesson_parses_and_checks():
     assert first.preset == {"dataset": "ring8", "z_dim": 1, "speed": 0} and first.highlight == ("z_dim", "gan2d_play")
     assert first.question.kind == "number" and first.question.is_right(4) and not first.question.is_right(5)
     assert first.check.metric == "modes_covered" and first.check.when == "at" and first.check.step == 2000
-    assert second.question.right_answer() == "Yes" and second.question.is_right(0) and not second.question.is_right(1)
+    assert second.question.text == "Will it cover more modes?" and second.question.right_answer() == "Yes" and second.question.is_right(0) and not second.question.is_right(1)
     assert second.experiment.variants["mbd"] == {"minibatch_discrimination": True, "mbd_kernels": 8}
     assert second.metric == "modes_covered" and first.metric == "modes_covered"
 
