@@ -103,3 +103,12 @@ def test_every_family_page_is_a_lesson_page():
     files = {p.file for record in FAMILIES.values() for p in record.pages}
     assert files <= set(PAGE_FACTS)
     assert {"gan-2d", "compare", "real-or-fake", "home"} <= set(PAGES)
+
+
+def test_the_readme_example_is_a_lesson_that_passes_the_check(tmp_path, capsys):
+    text = (ROOT / "README.md").read_text()
+    start = text.index("### The lesson format")
+    block = text[text.index("```toml", start) + len("```toml"):text.index("```", text.index("```toml", start) + 7)]
+    path = tmp_path / "readme_example.toml"
+    path.write_text(block)
+    assert main(["lesson", "check", str(path)]) == 0, capsys.readouterr().err
