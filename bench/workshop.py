@@ -79,7 +79,7 @@ async def workshop(a, server: Server, store, lesson) -> dict:
             stored = store.answer_count(code, number, FIRST)
             out["answers"].append((number + 1, stored))
             store.close_vote(code, number)
-        if step.experiment is not None and not out["board"]:
+        if step.experiment is not None and "gallery" not in out:
             say(f"step {number + 1}: every student presses Play; the board with {a.students} live runs")
             await asyncio.gather(*(s.click("Play") for s in students))
             board.fragment_seconds.clear()
@@ -101,7 +101,7 @@ async def restart_check(a, folder: Path, lesson, result: dict) -> str:
     code = result["code"]
     store = make_store(f"sqlite:///{folder / 'runs' / 'real_or_fake.sqlite'}")
     before = (store.room(code).step, len(store.answers(code)))
-    server = Server(folder, GENLAB_MAX_RUNS=str(a.students))
+    server = Server(folder, **({} if a.cap is None else {"GENLAB_MAX_RUNS": str(a.cap)}))
     try:
         store = make_store(f"sqlite:///{folder / 'runs' / 'real_or_fake.sqlite'}")
         room = store.room(code)
@@ -124,10 +124,13 @@ def main() -> None:
     p.add_argument("--students", type=int, default=30)
     p.add_argument("--lesson", default="gan_mode_collapse")
     p.add_argument("--train-seconds", type=float, default=20.0)
+    p.add_argument("--cap", type=int, default=None, help="GENLAB_MAX_RUNS (default: the server's own, cores / "
+                                                         "torch threads per run)")
     a = p.parse_args()
     lesson = library.load().get(a.lesson)
     folder = Path(tempfile.mkdtemp(prefix="genlab-workshop-"))
-    server = Server(folder, GENLAB_MAX_RUNS=str(a.students))
+    env = {} if a.cap is None else {"GENLAB_MAX_RUNS": str(a.cap)}
+    server = Server(folder, **env)
     store = make_store(f"sqlite:///{folder / 'runs' / 'real_or_fake.sqlite'}")
     idle = summed(rss_mb, tree(server.proc.pid))
     try:
@@ -142,7 +145,7 @@ def main() -> None:
         server.log.close()
     restart = asyncio.run(restart_check(a, folder, lesson, result))
     print(f"bench/workshop.py: {a.students} students, lesson {lesson.id} ({len(lesson.steps)} steps), "
-          f"{os.cpu_count()} cores")
+          f"{os.cpu_count()} cores, training slots: {a.cap or 'the server default'}")
     print(f"- instructor's next -> each page on the new step: {quantiles(result['moves'])} (target p95 <= 2 s)")
     print("- answers stored per question: " + ", ".join(f"step {n}: {k} of {a.students}" for n, k in
                                                         result["answers"]))

@@ -95,6 +95,7 @@ def test_an_instructor_and_three_students_go_through_three_steps(browser, worksh
     board.wait_for_function("() => document.querySelectorAll('[data-testid=\"stImage\"] img').length >= 2",
                             timeout=60_000)  # the QR code and Ada's run
     ARTIFACTS.mkdir(exist_ok=True)
+    ada.get_by_text("Step 3 of 5:").first.scroll_into_view_if_needed()  # the lesson's banner above the page
     ada.screenshot(path=str(ARTIFACTS / "workshop_student.png"), full_page=True)
     board.screenshot(path=str(ARTIFACTS / "workshop_board.png"), full_page=True)
     ada.get_by_role("button", name="Pause").click()
