@@ -1,4 +1,5 @@
-"""GenLab: `streamlit run app/main.py`. The navigation registry and the shared sidebar; nothing else."""
+"""GenLab: `streamlit run app/main.py`. The navigation registry, the lesson over the page and the shared sidebar;
+nothing else."""
 
 import os
 import sys
@@ -25,10 +26,12 @@ from engine.metrics import judge  # noqa: E402
 
 judge.BACKGROUND = True  # runs never wait for a judge classifier to train: their metrics start once it is ready
 
+from app.ui.lesson_panel import before_page  # noqa: E402
 from app.ui.nav import navigation  # noqa: E402
 from app.ui.sidebar import global_sidebar  # noqa: E402
 
 st.set_page_config(page_title="GenLab", page_icon=":material/science:", layout="wide")
 page = st.navigation(navigation())
+before_page(page.url_path)  # a lesson's step over the page: its sidebar, text, question and check
 global_sidebar()
 page.run()

@@ -5,6 +5,7 @@
     python -m engine sample RUN_DIR [--n N] [--seed S] [--set KEY=VALUE ...] [--out FILE.png|FILE.npz]
         (e.g. --set sampler=naive|cached --set temperature=0.8 for a PixelCNN run)
     python -m engine compare --preset NAME [--dataset D] [--steps N] [--seeds K] [--out DIR]
+    python -m engine lesson check FILE [FILE ...]
 
 Bad input exits with status 2 and one line that names the key and what is allowed.
 """
@@ -50,6 +51,10 @@ def _parser() -> argparse.ArgumentParser:
     c.add_argument("--seeds", type=int, default=1, help="seeds 0..K-1, one group each")
     c.add_argument("--out", help="folder to write (default runs/compare-<preset>-<time>)")
     c.add_argument("--no-progress", action="store_true", help="no progress bar (logs, CI)")
+    lesson = sub.add_parser("lesson", help="lessons (lessons/*.toml)")
+    lesson_sub = lesson.add_subparsers(dest="lesson_command", required=True)
+    lc = lesson_sub.add_parser("check", help="validate lesson files: pages, presets, controls, metrics, answers")
+    lc.add_argument("files", nargs="+", metavar="FILE")
     return p
 
 
@@ -182,11 +187,32 @@ def cmd_compare(args) -> int:
     return 0
 
 
+def cmd_lesson(args) -> int:
+    """`lesson check FILE...`: one line per lesson that is fine, `FILE:LINE: reason` per problem (status 2)."""
+    from engine.lessons.checker import check_file
+    from engine.lessons.format import LessonError
+
+    status = 0
+    for path in args.files:
+        try:
+            lesson = check_file(path)
+        except LessonError as err:
+            print(err, file=sys.stderr)
+            status = 2
+            continue
+        questions = sum(s.question is not None for s in lesson.steps)
+        checks = sum(s.check is not None for s in lesson.steps)
+        print(f"{path}: ok: '{lesson.title}', {len(lesson.steps)} steps, {questions} questions, {checks} checks, "
+              f"{lesson.minutes} min")
+    return status
+
+
 def main(argv: list[str] | None = None) -> int:
     from engine.data import BadInput, DataUnavailable
 
     args = _parser().parse_args(argv)
-    handlers = {"datasets": cmd_datasets, "train": cmd_train, "sample": cmd_sample, "compare": cmd_compare}
+    handlers = {"datasets": cmd_datasets, "train": cmd_train, "sample": cmd_sample, "compare": cmd_compare,
+                "lesson": cmd_lesson}
     try:
         return handlers[args.command](args)
     except (ConfigError, DataUnavailable, BadInput, FileExistsError, PermissionError) as err:

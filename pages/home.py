@@ -3,7 +3,7 @@
 import pandas as pd
 import streamlit as st
 
-from app.ui import nav
+from app.ui import nav, workshop_views
 from app.ui.sidebar import device_label
 from engine.data import list_datasets
 
@@ -14,7 +14,12 @@ st.markdown(
     "and the paper behind it, every page has a *what to look for* panel, and every number is measured the same "
     "way on the page, on the command line (`python -m engine`) and in the tests.")
 
-st.subheader("Lessons")
+st.subheader("Follow a lesson")
+st.caption("Step by step through the pages: predict, then watch your own run. In a room, join with the code on the "
+           "Workshop page.")
+workshop_views.lesson_list(key="home")
+
+st.subheader("Pages")
 for lesson in nav.all_pages()[1:]:  # every family's pages, then Compare (the registry declares them)
     st.page_link(nav.page(lesson.file), label=lesson.title, icon=lesson.icon, help=lesson.summary)
     st.caption(lesson.lesson)

@@ -17,6 +17,7 @@ from engine.data.uploads import MODES, PREFIX, SIZES, dataset_from_upload
 from engine.pictures.images import grid_uint8
 
 LOG_LADDER = [m * 10.0**e for e in range(-6, 2) for m in (1, 2, 5)]
+LESSON_KEYS = ("lesson", "lesson_step", "room", "student")  # a lesson's place in the URL (app/ui/lesson_nav.py)
 
 
 def _ladder(spec: Spec, current: Any) -> list[float]:
@@ -75,7 +76,7 @@ def warn_bad_url_params(config_cls, extra_keys: tuple[str, ...] = (), key_prefix
     that is valid but off a slider's ladder available to it. `key_prefix`: the widgets' (see `widget`)."""
     table = specs(config_cls)
     for key in list(st.query_params.keys()):
-        if key in extra_keys:
+        if key in extra_keys or key in LESSON_KEYS:
             continue
         name = key[len(key_prefix):] if key.startswith(key_prefix) else ""
         if name not in table:

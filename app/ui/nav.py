@@ -1,5 +1,7 @@
-"""The pages of GenLab: Home, every family's pages as its record declares them (engine/registry.py), Compare, then
-the real-or-fake game. app/main.py builds the navigation from this; pages link to each other through `page`."""
+"""The pages of GenLab: Home, every family's pages as its record declares them (engine/registry.py), Compare, the
+real-or-fake game, then the room's pages (the workshop, the board, the room's control, the instructor's view).
+app/main.py builds the navigation from this; pages link to each other through `page`. The dashboard's own pages are
+declared in engine/lessons/pages.py, beside what a lesson step needs to know of every page."""
 
 import copy
 import functools
@@ -9,25 +11,12 @@ from pathlib import Path
 import streamlit as st
 
 from engine.family import Page
+from engine.lessons.pages import BOARD, COMPARE, GAME, HOME, INSTRUCTOR, JOIN, ROOM
 from engine.registry import FAMILIES
 
 PAGES_DIR = Path(__file__).resolve().parents[2] / "pages"
 log = logging.getLogger(__name__)
-HOME = Page("home.py", "Home", ":material/home:", "home", "GenLab")
-COMPARE = Page("compare.py", "Compare tricks", ":material/compare:", "compare", "Compare",
-               "Variants trained side by side on the same seeds and data, with mean ± sd and honest verdicts.",
-               "The paper's ablation, mode collapse, label smoothing, the loss zoo, D steps, the VAE's β, plain vs "
-               "gated PixelCNN, label counts for the semi-supervised GAN, classifier tricks: side by side, "
-               "synchronised by step, judged over seeds.")
-GAME = Page("real_or_fake.py", "Real or fake?", ":material/visibility:", "real-or-fake", "Play",
-            "The visual Turing test: the room tells real images from a model's samples, and every model gets a "
-            "human score.",
-            "Salimans et al.'s visual Turing test as HYPE measures it: the human error rate (50% = fooled), with a "
-            "bootstrap interval, a leaderboard of the room's models and their tricks, and a timed mode.")
-INSTRUCTOR = Page("instructor.py", "Instructor", ":material/admin_panel_settings:", "instructor", "Room",
-                  "Every run on the server: pause or stop any, set how many train at once (password).",
-                  "For the person running the workshop: the room's runs live, the training slots and the server's "
-                  "load.")
+__all__ = ["HOME", "COMPARE", "GAME", "JOIN", "BOARD", "ROOM", "INSTRUCTOR", "all_pages", "page", "navigation"]
 
 
 def all_pages() -> list[Page]:
@@ -39,7 +28,8 @@ def all_pages() -> list[Page]:
 
 @functools.lru_cache(maxsize=None)
 def _present_pages() -> tuple[Page, ...]:
-    pages = [HOME, *(p for record in FAMILIES.values() for p in record.pages), COMPARE, GAME, INSTRUCTOR]
+    pages = [HOME, *(p for record in FAMILIES.values() for p in record.pages), COMPARE, GAME, JOIN, BOARD, ROOM,
+             INSTRUCTOR]
     missing = [p.file for p in pages if not (PAGES_DIR / p.file).exists()]
     if missing:
         log.warning("pages declared without their file, left out of the menu: %s", ", ".join(missing))

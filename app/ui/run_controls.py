@@ -14,6 +14,7 @@ from engine.manager import manager
 from engine.runs import Run, Snapshot
 
 SPEEDS = [1, 2, 5, 10, 30, 100, 0]  # group steps per second; 0 = full speed
+PLAY_HELD = "_play_held"  # session key: a reason to keep Play disabled on this rerun (set by app/ui/lesson_panel.py)
 STEP_LABELS = {"d": "Step D", "g": "Step G", "both": "Step"}
 STEP_HELP = {
     "d": "One discriminator update (d_steps of them), generator frozen.",
@@ -49,8 +50,9 @@ def run_controls(run: Run, *, key: str, on_reset: Callable[[], None] | None = No
         cols[0].button(":material/pause: Pause", key=f"{key}_pause", type="primary", on_click=run.pause,
                        help="Pause between steps.", width="stretch")
     else:
+        held = st.session_state.get(PLAY_HELD)  # a lesson's question waits for its answer before the run starts
         cols[0].button(":material/play_arrow: Play", key=f"{key}_play", type="primary", on_click=run.start,
-                       disabled=ended, help="Train continuously.", width="stretch")
+                       disabled=ended or bool(held), help=held or "Train continuously.", width="stretch")
     for col, part in zip(cols[1:], sorted(parts, key=["d", "g", "both"].index)):
         col.button(
             STEP_LABELS[part],

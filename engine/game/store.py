@@ -87,9 +87,14 @@ class _Corrupt(Exception):
     """PRAGMA quick_check found damage."""
 
 
-class AnswerStore:
-    """The answers table on `engine`: `open` (once), `check` (cheap, before use), `add`, `frame`, `version`,
-    `reset`, `to_csv`. One store per Engine (it installs the engine's SQLite settings); the page keeps it."""
+class SqlStore:
+    """Tables on `engine` with the settings, opening, retries and messages every GenLab store shares: `open`
+    (once), `check` (cheap, before use), `_write` (one transaction, retried while the database is locked), `_read`.
+    A subclass names its TABLES and what it holds (WHAT, for messages). One store per Engine and kind (it installs
+    the engine's SQLite settings); the page keeps it."""
+
+    TABLES: tuple[sa.Table, ...] = ()
+    WHAT = "database"
 
     def __init__(self, engine: Engine, *, busy_timeout_ms: int = 10_000, retries: int = 12):
         self.engine = engine
@@ -111,31 +116,31 @@ class AnswerStore:
 
     @property
     def where(self) -> str:
-        """Where the answers are, for messages (the password of a URL hidden)."""
+        """Where the data is, for messages (the password of a URL hidden)."""
         return str(self.path) if self.path else self.engine.url.render_as_string(hide_password=True)
 
     # ------------------------------------------------------------------ opening
     def open(self) -> str | None:
-        """Make the table if needed; a note when the database had to be started afresh (missing, or unreadable and
-        moved aside). StoreError when it cannot be opened at all (a folder that cannot be written, a server that
-        does not answer)."""
+        """Make the tables if needed; a note when the database had to be started afresh (missing, or unreadable
+        and moved aside). StoreError when it cannot be opened at all (a folder that cannot be written, a server
+        that does not answer)."""
         note = None
         if self.path is not None:
             if not self.path.exists():
-                note = f"No answer database at {self.path} yet: a fresh one was started."
+                note = f"No {self.WHAT} at {self.path} yet: a fresh one was started."
             try:
                 self.path.parent.mkdir(parents=True, exist_ok=True)
             except OSError as err:
-                raise StoreError(f"cannot make the folder of the answer database {self.path}: {err}") from None
+                raise StoreError(f"cannot make the folder of the {self.WHAT} {self.path}: {err}") from None
         try:
             self._create()
         except (DatabaseError, _Corrupt) as err:
             corrupt = isinstance(err, _Corrupt) or _is_corrupt(err)
             if self.path is None or not corrupt:
-                raise StoreError(f"cannot open the answer database {self.where}: {_first_line(err)}") from None
+                raise StoreError(f"cannot open the {self.WHAT} {self.where}: {_first_line(err)}") from None
             moved = self._move_aside()
             self._create()
-            note = (f"The answer database {self.path} could not be read ({_first_line(err)}): it was moved to "
+            note = (f"The {self.WHAT} {self.path} could not be read ({_first_line(err)}): it was moved to "
                     f"{moved.name} and a fresh one was started.")
         return note
 
@@ -149,8 +154,8 @@ class AnswerStore:
         try:
             self._create()
         except (SQLAlchemyError, _Corrupt) as err:
-            raise StoreError(f"cannot start the answer database {self.where} afresh: {_first_line(err)}") from None
-        return (f"The answer database {self.path} was missing (deleted?): a fresh one was started. Earlier answers "
+            raise StoreError(f"cannot start the {self.WHAT} {self.where} afresh: {_first_line(err)}") from None
+        return (f"The {self.WHAT} {self.path} was missing (deleted?): a fresh one was started. Earlier answers "
                 "are only in CSV exports.")
 
     def _create(self) -> None:
@@ -159,7 +164,10 @@ class AnswerStore:
                 found = conn.exec_driver_sql("PRAGMA quick_check").scalars().all()
                 if found != ["ok"]:
                     raise _Corrupt("; ".join(map(str, found[:3])))
-            conn.execute(sa.schema.CreateTable(ANSWERS, if_not_exists=True))
+            for table in self.TABLES:
+                conn.execute(sa.schema.CreateTable(table, if_not_exists=True))
+                for index in table.indexes:
+                    conn.execute(sa.schema.CreateIndex(index, if_not_exists=True))
 
     def _side_files(self) -> list[Path]:
         return [self.path.with_name(self.path.name + suffix) for suffix in ("-wal", "-shm", "-journal")]
@@ -173,6 +181,36 @@ class AnswerStore:
                 os.replace(side, moved.with_name(moved.name + side.name[len(self.path.name):]))
         return moved
 
+    def _write(self, act):
+        for attempt in range(self.retries + 1):
+            try:
+                with self.engine.begin() as conn:
+                    return act(conn)
+            except OperationalError as err:
+                if not _is_busy(err) or attempt == self.retries:
+                    raise StoreError(f"could not write to the {self.WHAT} {self.where}: {_first_line(err)}"
+                                     ) from None
+                self.retried += 1
+                time.sleep(min(0.5, 0.002 * 2**attempt) * (0.5 + random.random()))
+            except SQLAlchemyError as err:
+                raise StoreError(f"could not write to the {self.WHAT} {self.where}: {_first_line(err)}"
+                                 ) from None
+
+    def _read(self, statement) -> list:
+        try:
+            with self.engine.connect() as conn:
+                return conn.execute(statement).all()
+        except SQLAlchemyError as err:
+            raise StoreError(f"could not read the {self.WHAT} {self.where}: {_first_line(err)}") from None
+
+
+class AnswerStore(SqlStore):
+    """The answers table on `engine`: `open` (once), `check` (cheap, before use), `add`, `frame`, `version`,
+    `reset`, `to_csv`."""
+
+    TABLES = (ANSWERS,)
+    WHAT = "answer database"
+
     # ------------------------------------------------------------------ writing
     def add(self, answers: Sequence[Answer]) -> None:
         """Store `answers` in one transaction; retried while the database is locked. StoreError if it cannot."""
@@ -183,29 +221,6 @@ class AnswerStore:
     def reset(self) -> int:
         """Remove every answer (the instructor's reset); returns how many there were."""
         return self._write(lambda conn: conn.execute(ANSWERS.delete()).rowcount)
-
-    def _write(self, act):
-        for attempt in range(self.retries + 1):
-            try:
-                with self.engine.begin() as conn:
-                    return act(conn)
-            except OperationalError as err:
-                if not _is_busy(err) or attempt == self.retries:
-                    raise StoreError(f"could not write to the answer database {self.where}: {_first_line(err)}"
-                                     ) from None
-                self.retried += 1
-                time.sleep(min(0.5, 0.002 * 2**attempt) * (0.5 + random.random()))
-            except SQLAlchemyError as err:
-                raise StoreError(f"could not write to the answer database {self.where}: {_first_line(err)}"
-                                 ) from None
-
-    # ------------------------------------------------------------------ reading
-    def _read(self, statement) -> list:
-        try:
-            with self.engine.connect() as conn:
-                return conn.execute(statement).all()
-        except SQLAlchemyError as err:
-            raise StoreError(f"could not read the answer database {self.where}: {_first_line(err)}") from None
 
     def version(self) -> tuple[int, int]:
         """(number of answers, highest id): changes whenever an answer is added or the store is reset."""

@@ -19,3 +19,8 @@ JUDGE = {"judge_score": HIGHER, "frechet_distance": LOWER, "confident_fraction":
 LIKELIHOOD = {"nll_nats": LOWER, "bits_per_dim": LOWER}
 CLASSIFICATION = {"test_error": LOWER, "ece": LOWER, "test_nll": LOWER}
 SHARED = {**MODES_2D, **JUDGE, **LIKELIHOOD, **CLASSIFICATION}
+
+
+def directions(*names: str) -> dict[str, str]:
+    """The shared metrics `names` with which way each is better (for a family that reports only some of a group)."""
+    return {name: SHARED[name] for name in names}

@@ -1,5 +1,6 @@
-r"""The pieces the image GANs' networks are built from, each picked by a key of GanConfig (engine/models/dcgan.py
-assembles them): normalisations, up- and down-sampling, activations, residual blocks, dropout kept at sampling.
+r"""The pieces the image GANs' networks are built from, each picked by a key of GanConfig (engine/models/conv_paths.py
+and engine/families/gan/dcgan.py assemble them): normalisations, up- and down-sampling, activations, residual
+blocks, dropout kept at sampling.
 
 Some generator layers read more than the feature map: conditional and self-modulated batch norm read a vector per
 example, dropout and noise inputs a random generator. They subclass `ContextLayer` (forward(x, ctx)) and `run`

@@ -50,14 +50,14 @@ def chromium_path() -> str:
 class Server:
     """A `streamlit run app/main.py` on a free localhost port (its pid, url and log), stopped by `stop()`."""
 
-    def __init__(self, folder: Path, **env: str):
+    def __init__(self, folder: Path, flags: tuple[str, ...] = (), **env: str):
         self.port = free_port()
         environment = dict(os.environ, GENLAB_RUNS_DIR=str(folder / "runs"), GENLAB_OFFLINE="1",
                            STREAMLIT_BROWSER_GATHER_USAGE_STATS="false", **env)
         self.log = open(folder / "streamlit.log", "w")  # noqa: SIM115 - open for the server's lifetime
         self.proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", str(ROOT / "app" / "main.py"),
                                       "--server.port", str(self.port), "--server.address", "127.0.0.1",
-                                      "--server.headless", "true", "--server.fileWatcherType", "none"],
+                                      "--server.headless", "true", "--server.fileWatcherType", "none", *flags],
                                      cwd=ROOT, env=environment, stdout=self.log, stderr=subprocess.STDOUT)
         self.url = f"http://127.0.0.1:{self.port}"
         deadline = time.monotonic() + 90

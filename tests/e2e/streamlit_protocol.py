@@ -37,6 +37,8 @@ class ProtocolSession:
     url: str
     texts: dict[tuple[int, ...], str] = field(default_factory=dict)  # delta path -> text shown there
     widgets: dict[tuple[int, ...], tuple[str, str]] = field(default_factory=dict)  # delta path -> button's label, id
+    inputs: dict[tuple[int, ...], tuple[str, str]] = field(default_factory=dict)  # path -> number input's label, id
+    fragment_seconds: list[float] = field(default_factory=list)  # a fragment rerun: its request to its end
     status_changes: list[tuple[float, str, int]] = field(default_factory=list)  # (time, status, step) as shown
     redraws: list[float] = field(default_factory=list)  # when the server sent the status line again
     fragment_runs: list[tuple[float, frozenset]] = field(default_factory=list)  # (when, delta paths it drew)
@@ -55,6 +57,7 @@ class ProtocolSession:
         self._changed = asyncio.Event()
         self._socket = None
         self._reader: asyncio.Task | None = None
+        self._fragment_asked: float | None = None
 
     # -- what the page shows ------------------------------------------------------------------------------------
     def status(self) -> tuple[str, int]:
@@ -88,14 +91,15 @@ class ProtocolSession:
         return time.monotonic() - start
 
     # -- talking to the server ----------------------------------------------------------------------------------
-    async def open(self, timeout: float = 120.0) -> None:
+    async def open(self, timeout: float = 120.0, ready=None) -> None:
+        """Connect and run the page; wait until `ready(self)` holds (default: the page shows a run's status)."""
         self._socket = await websockets.connect(self.stream, subprotocols=["streamlit"], max_size=None,
                                                 open_timeout=timeout)
         self._reader = asyncio.create_task(self._read())
         await self._rerun()
-        waited = await self.wait_for(lambda s: s.status()[1] >= 0, timeout)
+        waited = await self.wait_for(ready or (lambda s: s.status()[1] >= 0), timeout)
         if waited != waited:
-            raise TimeoutError(f"{self.url} drew no run status within {timeout:.0f} s: {self.errors}")
+            raise TimeoutError(f"{self.url} was not ready within {timeout:.0f} s: {self.errors}")
 
     async def click(self, pattern: str, timeout: float = 30.0) -> None:
         """Press the button whose label matches `pattern`, once the page shows it (as a person, or Playwright,
@@ -106,6 +110,21 @@ class ProtocolSession:
             raise LookupError(f"no button matching {pattern!r}; the page has {sorted(self.buttons)}")
         await self._rerun(triggers=[widget])
 
+    async def submit_number(self, label: str, value: float, button: str, timeout: float = 30.0) -> None:
+        """Type `value` into the number input whose label matches `label` and press `button` in the same rerun
+        (as a browser sends every widget's value with a click)."""
+        await self.wait_for(lambda s: s.button(button) is not None and s._input(label) is not None, timeout)
+        widget, box = self.button(button), self._input(label)
+        if widget is None or box is None:
+            raise LookupError(f"no input {label!r} and button {button!r} here")
+        await self._rerun(triggers=[widget], numbers={box: float(value)})
+
+    def _input(self, pattern: str) -> str | None:
+        return next((wid for lab, wid in self.inputs.values() if re.search(pattern, lab)), None)
+
+    def shows(self, text: str) -> bool:
+        return any(text in t for t in self.texts.values())
+
     async def close(self) -> None:
         for _, task in self._timers.values():
             task.cancel()
@@ -115,11 +134,12 @@ class ProtocolSession:
         if self._reader is not None:
             self._reader.cancel()
 
-    async def _rerun(self, triggers: list[str] = (), fragment_id: str = "") -> None:
+    async def _rerun(self, triggers: list[str] = (), fragment_id: str = "", numbers: dict | None = None) -> None:
         message = BackMsg()
         state = message.rerun_script
         state.query_string, state.page_name = self.query, self.page_name
         state.page_script_hash = self.page_script_hash
+        state.widget_states.widgets.extend(WidgetState(id=wid, double_value=v) for wid, v in (numbers or {}).items())
         state.widget_states.widgets.extend(WidgetState(id=wid, trigger_value=True) for wid in triggers)
         if fragment_id:
             state.fragment_id, state.is_auto_rerun = fragment_id, True
@@ -128,6 +148,7 @@ class ProtocolSession:
     async def _every(self, fragment_id: str, interval: float) -> None:
         while True:  # the frontend's setInterval: fires whether or not the last rerun has finished
             await asyncio.sleep(interval)
+            self._fragment_asked = time.monotonic()
             await self._rerun(fragment_id=fragment_id)
 
     def _stop_timer(self, fragment_id: str) -> None:
@@ -172,8 +193,11 @@ class ProtocolSession:
             self.runs_finished += 1
             if not self._full_run:
                 self.fragment_runs.append((time.monotonic(), frozenset(self._drawn_this_run)))
+                if self._fragment_asked is not None:
+                    self.fragment_seconds.append(time.monotonic() - self._fragment_asked)
+                    self._fragment_asked = None
             if self._full_run and message.script_finished == ForwardMsg.FINISHED_SUCCESSFULLY:
-                for shown in (self.texts, self.widgets):  # what a full run did not draw is gone from the page
+                for shown in (self.texts, self.widgets, self.inputs):  # what a full run did not draw is gone from the page
                     for path in [p for p in shown if p not in self._drawn_this_run]:
                         del shown[path]
         self._changed.set()
@@ -182,12 +206,15 @@ class ProtocolSession:
         self._drawn_this_run.add(path)
         old = self.texts.pop(path, "")
         self.widgets.pop(path, None)
+        self.inputs.pop(path, None)
         drew_status = False
         if delta.WhichOneof("type") == "new_element":
             element = delta.new_element
             kind = element.WhichOneof("type")
             if kind == "button":
                 self.widgets[path] = element.button.label, element.button.id
+            elif kind == "number_input":
+                self.inputs[path] = element.number_input.label, element.number_input.id
             elif kind in TEXT_FIELDS and getattr(element, kind).body:
                 self.texts[path] = getattr(element, kind).body
                 drew_status = bool(STATUS.search(self.texts[path]))

@@ -13,6 +13,9 @@ from tests.e2e.helpers import read_step
 pytestmark = pytest.mark.e2e
 
 
+IDLE_SHARE = 0.1  # of a core: a server drawing no training page stays below it
+
+
 def busy_share(pid: int, seconds: float = 1.0) -> float:
     start = cpu_seconds(pid)
     time.sleep(seconds)
@@ -33,11 +36,13 @@ def test_a_closed_tab_stops_its_run_and_frees_its_slot_and_memory(browser, tmp_p
         page.get_by_role("button", name=re.compile("Play")).click()
         page.wait_for_function(f"() => {{ const m = /step ([\\d,]+) ·/.exec(document.body.innerText); "
                                f"return m && parseInt(m[1].replace(/,/g, '')) > {start} + 5; }}")
-        assert busy_share(server.proc.pid) > 0.25, "the run trains"
+        # busier than the bar the idle check below uses, so that check tells training from idle whatever else the
+        # machine runs (the share a training server gets depends on what else competes for the cores)
+        assert busy_share(server.proc.pid) > IDLE_SHARE, "the run trains"
         peak = rss_mb(server.proc.pid)
         context.close()  # the tab is gone: no unload handler, no pause click
         closed = time.monotonic()
-        while busy_share(server.proc.pid, 0.5) > 0.1:
+        while busy_share(server.proc.pid, 0.5) > IDLE_SHARE:
             assert time.monotonic() - closed < 20, "the server kept training for a closed tab"
         idle_after = time.monotonic() - closed
         time.sleep(4)  # the grace: then the run is closed and its models dropped

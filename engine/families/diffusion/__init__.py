@@ -8,7 +8,7 @@
     networks.py     the time embedding and the MLP on 2D points
     unet.py         the small U-Net on images
     images.py       ImageDiffusionTrainer
-    pictures.py        the page's pictures: forward chain, score arrows, reverse paths
+    pictures.py     the page's pictures: forward chain, score arrows, reverse paths
     comparisons.py  the Compare presets (too few steps, DDIM vs DDPM, schedules)
 """
 

@@ -12,8 +12,8 @@
     models.py         the five models as recipes over the layers
     trainer.py        FlowTrainer: maximum likelihood on 2D points
     images.py         ImageFlowTrainer: the same on dequantised images, exact encode / decode
-    pictures2d.py        the 2D page's views: densities, the layer view, the bridge profile
-    pictures.py          the image page's views: exact reconstructions, walks between codes, temperatures
+    pictures2d.py     the 2D page's views: densities, the layer view, the bridge profile
+    pictures.py       the image page's views: exact reconstructions, walks between codes, temperatures
     direction_cost.py MAF vs IAF: time to score and to sample a batch
     comparisons.py    the Compare presets
 """

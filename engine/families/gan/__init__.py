@@ -4,9 +4,12 @@
     trainer.py      GanTrainer: the loop on 2D points (Goodfellow et al. 2014, Alg. 1), every trick a switch
     images.py       ImageGanTrainer: the same loop on images (DCGAN models, VBN, replay, ADA, conditional, the
                     generator's EMA, truncation, progressive growing)
-    architecture.py the two image networks from the keys (dcgan.py, style_gan.py on engine/models/conv_paths.py), growing schedule
+    mlp.py          the 2D networks
+    dcgan.py        the image networks on DCGAN's paths (engine/models/conv_paths.py)
+    style_gan.py    the style-based generator
+    architecture.py the two image networks from the keys, the growing schedule
     image_lessons.py the image page's lessons: truncation curve, style mixing, noise inputs, checkerboard spectrum
-    pictures2d.py      GAN Lab's views: D's field, the manifold, gradients on fakes
+    pictures2d.py   GAN Lab's views: D's field, the manifold, gradients on fakes
     failure_signs.py plain-language warnings read from the metric history
     presets.py      the 2D page's lesson presets
     comparisons.py  the Compare presets

@@ -7,7 +7,7 @@ likelihood, and its curse of dimensionality.
     trainer.py      KdeTrainer (2D points): a step adds kernels; the bandwidth is live
     images.py       ImageKdeTrainer: the same on flattened images, judged by the judge classifier
     curse.py        held-out bits per dimension and samples as images are down-sampled, beside a fitted Gaussian
-    pictures.py        the likelihood against the bandwidth, the rules marked
+    pictures.py     the likelihood against the bandwidth, the rules marked
     comparisons.py  the Compare presets
 """
 

@@ -10,13 +10,14 @@ from engine.families.vae.comparisons import COMPARISONS
 from engine.families.vae.config import VaeConfig
 from engine.families.vae.trainer import VaeTrainer
 from engine.family import HIGHER, LOWER, Family, Page
-from engine.metrics import JUDGE, LIKELIHOOD
+from engine.metrics import JUDGE, directions
 
 FAMILY = Family(
     name="vae",
     config=VaeConfig,
     image_trainer=VaeTrainer,
-    metrics={**JUDGE, **LIKELIHOOD, "elbo": HIGHER, "nll_iw": LOWER, "reconstruction": LOWER, "active_units": HIGHER},
+    metrics={**JUDGE, **directions("bits_per_dim"), "elbo": HIGHER, "nll_iw": LOWER, "reconstruction": LOWER,
+             "active_units": HIGHER},
     image_metrics=("elbo", "nll_iw", "judge_score", "active_units"),
     comparisons=COMPARISONS,
     lineup={"images": {}},

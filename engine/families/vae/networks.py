@@ -1,5 +1,6 @@
 """Convolutional encoder and decoder for the autoencoder family (AE, denoising AE, VAE) that adapt to the image size
-and channel count, on the DCGAN layout of engine/models/conv_paths.py (strided 4x4 convolutions down, transposed ones up).
+and channel count, on the DCGAN layout of engine/models/conv_paths.py (strided 4x4 convolutions down, transposed
+ones up).
 
 The encoder gives a latent vector (AE) or the mean and log-variance of q(z|x) (VAE); the decoder gives per-pixel
 logits (Bernoulli likelihood) or means (Gaussian likelihood, with a learned global log-std).

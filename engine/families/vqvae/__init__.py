@@ -9,7 +9,7 @@
     restart.py         restart of dead codes from encoder outputs
     prior.py           the gated PixelCNN prior over code maps, sampled with the PixelCNN family's sampler
     saved_stage1.py    a saved run's stage 1 to train a prior on (vqvae_run)
-    pictures.py           the page's pictures: coloured code maps, swapped codes, every code alone, the prior's movie
+    pictures.py        the page's pictures: coloured code maps, swapped codes, every code alone, the prior's movie
     comparisons.py     the Compare presets
 """
 
@@ -17,14 +17,15 @@ from engine.families.vqvae.comparisons import COMPARISONS
 from engine.families.vqvae.config import VqvaeConfig
 from engine.families.vqvae.trainer import VqvaeTrainer
 from engine.family import HIGHER, LOWER, Family, Page
-from engine.metrics import JUDGE, LIKELIHOOD
+from engine.metrics import JUDGE, directions
 
 FAMILY = Family(
     name="vqvae",
     config=VqvaeConfig,
     image_trainer=VqvaeTrainer,
-    metrics={**JUDGE, **LIKELIHOOD, "reconstruction": LOWER, "perplexity": HIGHER, "codes_used": HIGHER,
-             "dead_codes": LOWER, "prior_bits_per_code": LOWER, "prior_nll_nats": LOWER, "vae_reconstruction": LOWER,
+    metrics={**JUDGE, **directions("bits_per_dim"), "reconstruction": LOWER, "perplexity": HIGHER,
+             "codes_used": HIGHER, "dead_codes": LOWER, "prior_bits_per_code": LOWER, "prior_nll_nats": LOWER,
+             "vae_reconstruction": LOWER,
              "active_units": HIGHER},  # the VAE's, shown beside codes_used in the VAE-vs-VQ-VAE preset
     image_metrics=("reconstruction", "perplexity", "codes_used", "judge_score"),
     comparisons=COMPARISONS,
