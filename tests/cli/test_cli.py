@@ -4,21 +4,12 @@ validation."""
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
-
-
-def engine(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
-    env = dict(os.environ, GENLAB_OFFLINE="1")
-    return subprocess.run([sys.executable, "-m", "engine", *args], cwd=cwd or ROOT, env=env, capture_output=True,
-                          text=True, timeout=300)
+from tests.cli.run import engine, engine_process
 
 
 def test_datasets_lists_every_name_and_offline_availability():
@@ -130,12 +121,9 @@ def test_sample_rejects_unknown_output_type(trained_run, tmp_path):
 
 
 def test_image_gan_trains_judges_and_samples(tmp_path):
-    env_cache = {"GENLAB_CACHE_DIR": str(tmp_path / "cache")}
     out = tmp_path / "img"
-    res = subprocess.run([sys.executable, "-m", "engine", "train", "gan", "--dataset", "digits", "--steps", "6",
-                          "--set", "g_width=8", "--set", "d_width=8", "--set", "virtual_batchnorm=true",
-                          "--out", str(out), "--no-progress"], cwd=ROOT, capture_output=True, text=True, timeout=300,
-                         env=dict(os.environ, GENLAB_OFFLINE="1", **env_cache))
+    res = engine("train", "gan", "--dataset", "digits", "--steps", "6", "--set", "g_width=8", "--set", "d_width=8",
+                 "--set", "virtual_batchnorm=true", "--out", str(out), "--no-progress")
     assert res.returncode == 0, res.stderr
     summary = json.loads((out / "summary.json").read_text())
     for key in ("judge_score", "frechet_distance", "confident_fraction", "class_histogram", "seconds", "device"):
@@ -169,10 +157,8 @@ def test_a_conditional_gan_on_2d_points_is_refused(tmp_path):
 
 def test_vae_trains_bounds_and_samples(tmp_path):
     out = tmp_path / "vae"
-    res = subprocess.run([sys.executable, "-m", "engine", "train", "vae", "--dataset", "digits", "--steps", "5",
-                          "--set", "width=4", "--set", "latent_dim=3", "--set", "iw_samples=7", "--out", str(out),
-                          "--no-progress"], cwd=ROOT, capture_output=True, text=True, timeout=300,
-                         env=dict(os.environ, GENLAB_OFFLINE="1", GENLAB_CACHE_DIR=str(tmp_path / "cache")))
+    res = engine("train", "vae", "--dataset", "digits", "--steps", "5", "--set", "width=4", "--set", "latent_dim=3",
+                 "--set", "iw_samples=7", "--out", str(out), "--no-progress")
     assert res.returncode == 0, res.stderr
     summary = json.loads((out / "summary.json").read_text())
     for key in ("elbo", "reconstruction", "kl", "nll_iw", "bits_per_dim", "active_units", "judge_score",
@@ -196,9 +182,8 @@ def test_vae_bad_values_exit_naming_the_key(tmp_path):
 def pixelcnn_run(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("pixelcnn")
     out = tmp / "run"
-    res = subprocess.run([sys.executable, "-m", "engine", "train", "pixelcnn", "--dataset", "digits", "--steps", "4",
-                          "--set", "width=6", "--set", "layers=1", "--out", str(out), "--no-progress"], cwd=ROOT,
-                         capture_output=True, text=True, timeout=300, env=dict(os.environ, GENLAB_OFFLINE="1"))
+    res = engine("train", "pixelcnn", "--dataset", "digits", "--steps", "4", "--set", "width=6", "--set", "layers=1",
+                 "--out", str(out), "--no-progress")
     assert res.returncode == 0, res.stderr
     return out
 
@@ -310,9 +295,8 @@ def test_sample_n_is_capped(trained_run, tmp_path):
 
 
 def test_torch_threads_that_are_not_a_number_stop_at_once(tmp_path):
-    env = dict(os.environ, GENLAB_OFFLINE="1", GENLAB_TORCH_THREADS="abc")
-    res = subprocess.run([sys.executable, "-m", "engine", "train", "gan", "--steps", "5", "--out",
-                          str(tmp_path / "r")], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
+    res = engine_process("train", "gan", "--steps", "5", "--out", str(tmp_path / "r"),
+                         env={"GENLAB_TORCH_THREADS": "abc"}, timeout=60)  # read as the process starts training
     assert res.returncode == 2 and "GENLAB_TORCH_THREADS" in res.stderr and no_traceback(res), res.stderr
 
 

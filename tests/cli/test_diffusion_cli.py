@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from tests.cli.test_cli import engine
+from tests.cli.run import engine
 
 TINY = ["--set", "timesteps=50", "--set", "width=16", "--set", "depth=2", "--set", "batch_size=64"]
 

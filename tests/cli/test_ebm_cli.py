@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from engine.__main__ import main
-from tests.cli.test_cli import engine
+from tests.cli.run import engine
 
 TINY = ["--set", "width=16", "--set", "depth=2", "--set", "batch_size=32", "--set", "langevin_steps=3",
         "--set", "sample_steps=5"]

@@ -6,22 +6,14 @@ Each call is a fresh interpreter that imports torch and every family, so the cal
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests.cli.run import engine
+
 TINY = ["--set", "width=8", "--set", "depth=2", "--no-progress"]
-
-
-def engine(*args: str) -> subprocess.CompletedProcess:
-    env = dict(os.environ, GENLAB_OFFLINE="1", GENLAB_TORCH_THREADS="1", OMP_NUM_THREADS="1")
-    return subprocess.run([sys.executable, "-m", "engine", *args], cwd=ROOT, env=env, capture_output=True, text=True,
-                          timeout=300)
 
 
 @pytest.fixture(scope="module")

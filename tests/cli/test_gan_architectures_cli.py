@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from engine.__main__ import main
-from tests.cli.test_cli import engine
+from tests.cli.run import engine
 
 STYLE = ["--set", "generator=style", "--set", "progressive=true", "--set", "progressive_steps=2", "--set", "g_ema=5",
          "--set", "g_width=4", "--set", "d_width=4", "--set", "z_dim=8", "--set", "batch_size=8"]

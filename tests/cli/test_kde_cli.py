@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from engine.__main__ import main
-from tests.cli.test_cli import engine
+from tests.cli.run import engine
 
 
 def test_train_kde_on_ring8_writes_the_summary_and_samples(tmp_path):

@@ -8,23 +8,15 @@ from __future__ import annotations
 
 import json
 import math
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests.cli.run import engine
+
 TINY = ["--set", "width=4", "--set", "code_dim=4", "--set", "codebook_size=16", "--set", "batch_size=16",
         "--set", "prior_width=8", "--set", "prior_layers=1", "--no-progress"]
-
-
-def engine(*args: str) -> subprocess.CompletedProcess:
-    env = dict(os.environ, GENLAB_OFFLINE="1", GENLAB_TORCH_THREADS="1", OMP_NUM_THREADS="1")
-    return subprocess.run([sys.executable, "-m", "engine", *args], cwd=ROOT, env=env, capture_output=True, text=True,
-                          timeout=300)
 
 
 @pytest.fixture(scope="module")

@@ -27,7 +27,10 @@ from engine.tricks.minibatch_stddev import MinibatchStdDev
 from engine.tricks.progressive_growing import schedule, shrink
 from engine.tricks.weight_clipping import clip_weights
 
-SHAPES = [(c, s, s) for s in (8, 28, 32, 64) for c in (1, 3)]
+# The paths that differ: one up-sampling to 8x8 (its extra 3x3 layer), 28 -> 14 -> 7 (an odd smallest map), and a
+# colour power of two down to 4x4; 64x64 is 32x32 with one more layer, and 1 vs 3 channels change only the ends.
+SHAPES = [(1, 8, 8), (1, 28, 28), (3, 32, 32)]
+NORM_SHAPE = (3, 28, 28)  # a normalisation does not depend on the size: every one is built once, on an odd path
 FAST = {"dataset": "digits", "batch_size": 16, "g_width": 8, "d_width": 8, "z_dim": 8}
 
 
@@ -77,11 +80,11 @@ def test_discriminators_build_at_every_size_stage_and_way(shape, downsample, blo
         assert logits.shape == (2,) and small.shape == features.shape
 
 
-@pytest.mark.parametrize("shape", SHAPES, ids=str)
 @pytest.mark.parametrize("norm", G_NORMS)
-def test_every_generator_norm_builds(shape, norm):
+def test_every_generator_norm_builds(norm):
     from engine.tricks.virtual_batchnorm import VirtualBatchNorm
 
+    shape = NORM_SHAPE
     G = ConvGenerator(8, shape, 4, norm, num_classes=10)
     z, labels = torch.randn(3, 8), torch.tensor([0, 4, 9])
     if norm == "virtual_batch":
@@ -90,11 +93,11 @@ def test_every_generator_norm_builds(shape, norm):
     assert G(z, labels).shape == (3, *shape)
 
 
-@pytest.mark.parametrize("shape", SHAPES, ids=str)
 @pytest.mark.parametrize("norm", D_NORMS)
-def test_every_discriminator_norm_builds(shape, norm):
+def test_every_discriminator_norm_builds(norm):
     from engine.tricks.virtual_batchnorm import VirtualBatchNorm
 
+    shape = NORM_SHAPE
     D = ConvDiscriminator(shape, 4, norm, blocks="resnet")
     if norm == "virtual_batch":
         with VirtualBatchNorm.reference_pass(D):

@@ -7,7 +7,7 @@ from engine.families.gan.dcgan import ConvDiscriminator, ConvGenerator
 from engine.models.conv_paths import resolutions
 from engine.tricks.virtual_batchnorm import VirtualBatchNorm
 
-SHAPES = [(1, 8, 8), (1, 28, 28), (3, 32, 32), (3, 64, 64)]
+SHAPES = [(1, 8, 8), (1, 28, 28), (3, 64, 64)]  # the small special case, an odd path, colour down to 4x4
 
 
 @pytest.mark.parametrize("shape", SHAPES)
