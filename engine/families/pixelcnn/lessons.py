@@ -12,7 +12,7 @@ import torch
 
 from engine.families.pixelcnn.likelihoods import to_input
 from engine.families.pixelcnn.receptive_field import receptive_field
-from engine.families.pixelcnn.sampler import SamplingMovie, lower_half, sample
+from engine.families.pixelcnn.sampler import SamplingMovie, class_labels, lower_half, sample
 from engine.models.pixelcnn import build_pixelcnn
 from engine.pictures.images import to_uint8
 from engine.trainer import seeded
@@ -48,9 +48,7 @@ class FrozenPixelCnn:
 
     def labels(self, n: int, label: int | None = None) -> torch.Tensor | None:
         """Class labels of n samples: all `label`, or 0, 1, ..., K-1, 0, ... (None for an unconditional model)."""
-        if not self.num_classes:
-            return None
-        return torch.full((n,), label, dtype=torch.long) if label is not None else torch.arange(n) % self.num_classes
+        return class_labels(n, self.num_classes, label)
 
     def movie(self, n: int, seed: int, label: int | None = None) -> SamplingMovie:
         """A sampling run to advance a few values at a time (nothing is drawn until it is advanced)."""

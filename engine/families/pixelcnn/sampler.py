@@ -48,6 +48,14 @@ class PixelDrawn:
     total: int  # how many will be drawn
 
 
+def class_labels(n: int, num_classes: int, label: int | None = None) -> torch.Tensor | None:
+    """The classes of n conditional samples: all `label`, or 0, 1, ..., K-1, 0, ...; None for an unconditional
+    model (num_classes 0)."""
+    if not num_classes:
+        return None
+    return torch.full((n,), label, dtype=torch.long) if label is not None else torch.arange(n) % num_classes
+
+
 def draw(probs: torch.Tensor, u: torch.Tensor) -> torch.Tensor:
     """Inverse-CDF draw: the smallest v with P(X <= v) >= u, for u ~ U(0, 1); (N, V), (N,) -> (N,). u is scaled by
     the float total, so a rounding shortfall of the sum below 1 can never select a value of probability 0."""

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
-from engine.families.pixelcnn.sampler import SamplingMovie
+from engine.families.pixelcnn.sampler import SamplingMovie, class_labels
 from engine.families.vqvae import prior as priors
 from engine.pictures.images import grid_uint8, to_uint8
 
@@ -107,9 +107,7 @@ class FrozenVqvae:
 
     def labels(self, n: int, label: int | None = None) -> torch.Tensor | None:
         """Class labels of n samples: all `label`, or 0, 1, ..., K-1, 0, ... (None for an unconditional prior)."""
-        if not self.num_classes:
-            return None
-        return torch.full((n,), label, dtype=torch.long) if label is not None else torch.arange(n) % self.num_classes
+        return class_labels(n, self.num_classes, label)
 
     def movie(self, n: int, seed: int, label: int | None = None) -> SamplingMovie:
         """The prior drawing n code maps, a code at a time, when advanced (the PixelCNN family's sampler)."""
